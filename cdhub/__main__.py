@@ -1,0 +1,3 @@
+from cdhub.cli import app
+
+app(prog_name="cdhub")

@@ -1,0 +1,196 @@
+"""Cache and pub/sub: Redis when configured, in-process otherwise.
+
+Redis is optional at run time. When it is configured but unreachable, every
+operation degrades (cache miss, local-only publish) with one logged warning per
+outage, and the first successful call after an outage drops what may have gone
+stale meanwhile (the whole cache namespace) before serving from Redis again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+import redis.asyncio as redis_asyncio
+from redis.exceptions import RedisError
+
+log = logging.getLogger("cdhub.cache")
+
+CACHE_PREFIX = "cdhub:cache:"
+CHANNEL_PREFIX = "cdhub:events:"
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> bytes | None: ...
+    async def set(self, key: str, value: bytes, ttl_s: int) -> None: ...
+    async def delete(self, *keys: str) -> None: ...
+    async def ping(self) -> bool: ...
+
+
+class Broker(Protocol):
+    async def publish(self, channel: str, message: bytes) -> None: ...
+    def subscribe(self, channel: str) -> AsyncIterator[bytes]: ...
+
+
+class MemoryCache:
+    """A bounded LRU with expiry for a single process."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._max = max_entries
+
+    async def get(self, key: str) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires, value = entry
+        if expires < time.monotonic():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return value
+
+    async def set(self, key: str, value: bytes, ttl_s: int) -> None:
+        self._entries[key] = (time.monotonic() + ttl_s, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._entries.pop(key, None)
+
+    async def ping(self) -> bool:
+        return True
+
+
+class MemoryBroker:
+    """Pub/sub inside one process: every subscriber gets its own queue."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, set[asyncio.Queue[bytes]]] = defaultdict(set)
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        for queue in list(self._queues.get(channel, ())):
+            queue.put_nowait(message)
+
+    async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._queues[channel].add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._queues[channel].discard(queue)
+
+
+class _Outage:
+    """Tracks whether Redis is down, so we warn once and flush once on recovery."""
+
+    def __init__(self) -> None:
+        self.down = False
+
+    def failed(self, what: str, exc: Exception) -> None:
+        if not self.down:
+            log.warning("redis unavailable (%s): %s; degrading", what, exc)
+        self.down = True
+
+
+class RedisCache:
+    def __init__(self, client: redis_asyncio.Redis) -> None:
+        self._client = client
+        self._outage = _Outage()
+
+    async def _recovered(self) -> None:
+        if self._outage.down:
+            self._outage.down = False
+            log.warning("redis is back; dropping cached views that may be stale")
+            await self.clear()
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            await self._recovered()
+            value = await self._client.get(CACHE_PREFIX + key)
+            return value.encode() if isinstance(value, str) else value
+        except (RedisError, OSError) as exc:
+            self._outage.failed("get", exc)
+            return None
+
+    async def set(self, key: str, value: bytes, ttl_s: int) -> None:
+        try:
+            await self._recovered()
+            await self._client.set(CACHE_PREFIX + key, value, ex=max(ttl_s, 1))
+        except (RedisError, OSError) as exc:
+            self._outage.failed("set", exc)
+
+    async def delete(self, *keys: str) -> None:
+        if not keys:
+            return
+        try:
+            await self._client.delete(*(CACHE_PREFIX + key for key in keys))
+        except (RedisError, OSError) as exc:
+            # A delete that did not happen may leave a stale entry: flush on recovery.
+            self._outage.failed("delete", exc)
+
+    async def clear(self) -> None:
+        cursor = 0
+        while True:
+            cursor, keys = await self._client.scan(cursor, match=CACHE_PREFIX + "*", count=500)
+            if keys:
+                await self._client.delete(*keys)
+            if cursor == 0:
+                break
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._client.ping())
+        except (RedisError, OSError):
+            return False
+
+
+class RedisBroker:
+    """Pub/sub through Redis so every hub process delivers every event.
+
+    Publishing also reaches local subscribers directly when Redis is down, so a
+    single process keeps working through an outage.
+    """
+
+    def __init__(self, client: redis_asyncio.Redis) -> None:
+        self._client = client
+        self._local = MemoryBroker()
+        self._outage = _Outage()
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        try:
+            await self._client.publish(CHANNEL_PREFIX + channel, message)
+            self._outage.down = False
+        except (RedisError, OSError) as exc:
+            self._outage.failed("publish", exc)
+            await self._local.publish(channel, message)
+
+    async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
+        pubsub = self._client.pubsub()
+        try:
+            await pubsub.subscribe(CHANNEL_PREFIX + channel)
+        except (RedisError, OSError) as exc:
+            self._outage.failed("subscribe", exc)
+            async for message in self._local.subscribe(channel):
+                yield message
+            return
+        try:
+            async for item in pubsub.listen():
+                if item.get("type") == "message":
+                    data = item["data"]
+                    yield data if isinstance(data, bytes) else str(data).encode()
+        finally:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+
+def connect_redis(url: str) -> redis_asyncio.Redis:
+    return redis_asyncio.from_url(
+        url, socket_connect_timeout=1.0, socket_timeout=2.0, health_check_interval=10
+    )

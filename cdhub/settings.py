@@ -1,0 +1,88 @@
+"""Settings from the environment (``CDHUB_*``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+_DRIVERS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+
+
+class Settings(BaseSettings):
+    """Everything the hub needs to start; passed explicitly, never a global."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CDHUB_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./cdhub.db"
+    redis_url: str | None = None
+    env: Environment = Environment.DEV
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    db_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
+    db_statement_timeout_ms: Annotated[int, Field(ge=0)] = 15_000
+    log_level: str = "INFO"
+    # Webhook secrets per source system: CDHUB_WEBHOOK_SECRETS='{"shop": "..."}'
+    webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    wechat_token: SecretStr | None = None
+    survivorship_file: Path | None = None
+    match_settings_file: Path | None = None
+    cache_ttl_s: Annotated[int, Field(ge=0)] = 300
+    max_page_size: Annotated[int, Field(ge=1, le=1000)] = 100
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        # Plain postgresql:// is what operators paste; we run async, so map it.
+        if value.startswith(("postgresql://", "postgres://")):
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not value.startswith(_DRIVERS):
+            raise ValueError(f"must start with one of {', '.join(_DRIVERS)} (got {value!r})")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"must be a redis:// or rediss:// URL (got {value!r})")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env is Environment.PROD
+
+
+class SettingsError(RuntimeError):
+    """Raised with a message that names each offending ``CDHUB_*`` variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into one clear message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "?"
+            problems.append(f"CDHUB_{field.upper()}: {error['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""Resolvers and per-request DataLoaders; they ask repositories, never build SQL."""

@@ -1,0 +1,1 @@
+"""The GraphQL schema: Strawberry types mapped explicitly from storage rows."""
