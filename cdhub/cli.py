@@ -89,3 +89,11 @@ def serve(
 
 def main() -> None:  # pragma: no cover - console entry
     app()
+
+
+def _register_commands() -> None:
+    # Command modules attach themselves to `app`; imported late to keep `--help` fast.
+    import cdhub.commands_ingest  # noqa: F401
+
+
+_register_commands()

@@ -1,0 +1,101 @@
+"""Re-run survivorship for golden customers and store the result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.storage.repo import golden as golden_repo
+from cdhub.storage.repo.golden import Member, ViewWrite
+from mdm.golden import GoldenView, SourceContribution
+from mdm.records import PartyRecord
+from mdm.serialization import party_from_dict
+from mdm.survivorship import SurvivorshipPolicy, survive
+
+HUB_SYSTEM = "hub"
+
+
+def contribution(member: Member, record: PartyRecord | None = None) -> SourceContribution:
+    party = record or party_from_dict(member.attributes)
+    return SourceContribution(
+        source_record_id=member.source_record_id,
+        source_system=member.source_system,
+        source_key=member.source_key,
+        received_at=member.received_at,
+        observed_at=member.observed_at,
+        record=party,
+        confirmed=party.extra.get("confirmed") == "true",
+    )
+
+
+def view_write(golden_id: int, view: GoldenView, members: list[Member]) -> ViewWrite:
+    """Project a golden view onto the columns, identities and lineage rows storage keeps."""
+    identities: list[tuple[str, str, bool, tuple[int, ...]]] = []
+    identities += [("phone", v.value, v.is_primary, v.sources) for v in view.phones]
+    identities += [("email", v.value, v.is_primary, v.sources) for v in view.emails]
+    identities += [(v.kind or "other", v.value, v.is_primary, v.sources) for v in view.identifiers]
+    name = view.person_name
+    pinyin = name.pinyin if name else (view.org_name.core if view.org_name else None)
+    search_parts = [
+        view.display_name or "",
+        name.full if name else "",
+        name.pinyin.replace(" ", "") if name else "",
+        view.org_name.full if view.org_name else "",
+        *(v.value for v in view.phones),
+        *(v.value for v in view.emails),
+    ]
+    address = view.primary_address
+    systems = {m.source_system for m in members if m.source_system != HUB_SYSTEM}
+    return ViewWrite(
+        golden_id=golden_id,
+        kind=view.kind.value,
+        view=view.to_dict(),
+        display_name=view.display_name,
+        name_pinyin=pinyin,
+        search_text=" ".join(part for part in search_parts if part).lower(),
+        primary_phone=view.primary_phone,
+        primary_email=view.primary_email,
+        province=address.province if address else None,
+        city=address.city if address else None,
+        tier=view.member_level,
+        source_count=len(members),
+        channel_count=len(systems),
+        identities=identities,
+        lineage=[
+            (entry.attribute, entry.value, entry.source_record_ids, entry.rule, True)
+            for entry in view.lineage
+        ],
+    )
+
+
+async def refresh(
+    session: AsyncSession,
+    golden_ids: Iterable[int],
+    policy: SurvivorshipPolicy,
+    now: datetime,
+    known: dict[int, PartyRecord] | None = None,
+) -> None:
+    """Recompute and store the view of each golden customer from its current members.
+
+    ``known`` holds already-parsed records by source record id (saves re-parsing).
+    """
+    ids = sorted(set(golden_ids))
+    if not ids:
+        return
+    by_golden = await golden_repo.members(session, ids)
+    pins = await golden_repo.pins(session, ids)
+    parsed = known or {}
+    writes: list[ViewWrite] = []
+    empty: list[int] = []
+    for golden_id in ids:
+        members = by_golden.get(golden_id, [])
+        if not members:
+            empty.append(golden_id)
+            continue
+        contributions = [contribution(m, parsed.get(m.source_record_id)) for m in members]
+        view = survive(contributions, policy, pins.get(golden_id, {}))
+        writes.append(view_write(golden_id, view, members))
+    await golden_repo.write_views(session, writes, now)
+    await golden_repo.retire_empty(session, empty, now)

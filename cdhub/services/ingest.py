@@ -1,0 +1,280 @@
+"""The ingest pipeline: parse -> validate -> normalise -> store -> match -> link facts.
+
+One batch is one unit of work: source records, facts, quarantine rows, golden
+records and the file checkpoint commit together or not at all, so a crash loses
+nothing and a re-run duplicates nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.storage.repo import facts as facts_repo
+from cdhub.storage.repo import quarantine as quarantine_repo
+from cdhub.storage.repo import source_records as records_repo
+from cdhub.storage.repo.quarantine import Rejection
+from cdhub.storage.repo.source_records import RecordWrite
+from connectors.base import Connector, RejectedPayload
+from connectors.files import RawRecord
+from mdm.overlay import overlay
+from mdm.records import (
+    CallFact,
+    DeliveryFact,
+    LoyaltyEvent,
+    OrderFact,
+    PartyRecord,
+)
+from mdm.serialization import content_hash, party_from_dict, party_to_dict
+
+F = TypeVar("F")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedParty:
+    """A party record that is new or has a new version, ready for matching."""
+
+    record_id: int
+    party: PartyRecord
+    is_new: bool
+    received_at: datetime
+
+
+@dataclass
+class MatchSummary:
+    golden_created: int = 0
+    golden_merged: int = 0
+    sent_to_review: int = 0
+    records_matched: int = 0
+
+    def add(self, other: MatchSummary) -> None:
+        self.golden_created += other.golden_created
+        self.golden_merged += other.golden_merged
+        self.sent_to_review += other.sent_to_review
+        self.records_matched += other.records_matched
+
+
+class Matcher(Protocol):
+    async def match(
+        self, session: AsyncSession, changed: Sequence[ChangedParty], now: datetime
+    ) -> MatchSummary: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """What happened to one payload (webhooks reply with one per item)."""
+
+    line_no: int
+    status: str  # created|updated|unchanged|rejected|facts
+    keys: tuple[str, ...] = ()
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    facts: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    matching: MatchSummary = field(default_factory=MatchSummary)
+
+    def add(self, other: IngestSummary) -> None:
+        self.read += other.read
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        self.facts += other.facts
+        self.reasons.update(other.reasons)
+        self.matching.add(other.matching)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "facts": self.facts,
+            "top_reasons": dict(self.reasons.most_common(10)),
+            "golden_created": self.matching.golden_created,
+            "golden_merged": self.matching.golden_merged,
+            "sent_to_review": self.matching.sent_to_review,
+        }
+
+
+@dataclass
+class _Parsed:
+    raw: RawRecord
+    parties: list[PartyRecord]
+    facts: list[OrderFact | DeliveryFact | CallFact | LoyaltyEvent]
+
+
+class IngestPipeline:
+    """Runs batches of raw records of one source through the whole pipeline."""
+
+    def __init__(self, connector: Connector, matcher: Matcher) -> None:
+        self.connector = connector
+        self.matcher = matcher
+
+    async def process_batch(
+        self, session: AsyncSession, raws: Sequence[RawRecord], now: datetime | None = None
+    ) -> tuple[IngestSummary, list[RecordResult]]:
+        """Process one batch inside the caller's transaction (flushes, never commits)."""
+        now = now or datetime.now(UTC)
+        summary = IngestSummary(read=len(raws))
+        results: dict[int, RecordResult] = {}
+        rejections: list[Rejection] = []
+        parsed: list[_Parsed] = []
+        for index, raw in enumerate(raws):
+            outcome = self._parse(raw)
+            if isinstance(outcome, RejectedPayload):
+                rejections.append(
+                    Rejection(
+                        self.connector.system,
+                        f"{raw.origin}:{raw.line_no}",
+                        raw.raw_text,
+                        outcome.reason,
+                        outcome.detail,
+                    )
+                )
+                summary.rejected += 1
+                summary.reasons[outcome.reason] += 1
+                results[index] = RecordResult(
+                    raw.line_no, "rejected", reason=outcome.reason, detail=outcome.detail
+                )
+            else:
+                parsed.append(outcome)
+        statuses = await self._store_parties(session, parsed, summary, now)
+        await self._store_facts(session, parsed, now, summary)
+        await quarantine_repo.add(session, rejections, now)
+        for index, item in enumerate(parsed):
+            keys = tuple(f"{p.source_system}:{p.source_key}" for p in item.parties)
+            status = _combined(statuses.get(id(item), []))
+            results[_index_of(raws, item.raw, index)] = RecordResult(
+                item.raw.line_no, status, keys=keys
+            )
+        return summary, [results[i] for i in sorted(results)]
+
+    def _parse(self, raw: RawRecord) -> _Parsed | RejectedPayload:
+        if raw.payload is None:
+            reason = (raw.error or "unreadable").split(":", 1)[0]
+            return RejectedPayload(f"unparseable:{reason}", raw.error or "unreadable line")
+        try:
+            payload = self.connector.parse(raw.payload)
+        except RejectedPayload as exc:
+            return exc
+        except Exception as exc:  # a connector bug must not stop the batch
+            return RejectedPayload("internal_error", f"{type(exc).__name__}: {exc}")
+        return _Parsed(raw, list(payload.parties), list(payload.facts))
+
+    async def _store_parties(
+        self,
+        session: AsyncSession,
+        parsed: Sequence[_Parsed],
+        summary: IngestSummary,
+        now: datetime,
+    ) -> dict[int, list[str]]:
+        # Later payloads of the same key in one batch win (or overlay, for WeChat).
+        latest: dict[tuple[str, str], tuple[PartyRecord, dict[str, object], list[int]]] = {}
+        for item in parsed:
+            for party in item.parties:
+                key = (party.source_system, party.source_key)
+                if key in latest:
+                    previous, _, owners = latest[key]
+                    merged = overlay(previous, party) if self.connector.overlays else party
+                    latest[key] = (merged, _raw_of(item.raw), [*owners, id(item)])
+                else:
+                    latest[key] = (party, _raw_of(item.raw), [id(item)])
+        stored = await records_repo.load_by_keys(session, latest)
+        new_writes: list[RecordWrite] = []
+        new_parties: list[PartyRecord] = []
+        changes: list[tuple[records_repo.StoredRecord, RecordWrite]] = []
+        changed_parties: list[PartyRecord] = []
+        statuses: dict[int, list[str]] = {}
+        for key, (party, raw, owners) in latest.items():
+            existing = stored.get(key)
+            if existing is not None and self.connector.overlays and not existing.erased:
+                party = overlay(party_from_dict(existing.attributes), party)
+            attributes = party_to_dict(party)
+            write = RecordWrite(
+                source_system=key[0],
+                source_key=key[1],
+                party_kind=party.kind.value,
+                raw=dict(raw),
+                attributes=attributes,
+                content_hash=content_hash(attributes),
+                observed_at=party.observed_at,
+            )
+            if existing is None:
+                status = "created"
+                new_writes.append(write)
+                new_parties.append(party)
+            elif existing.content_hash == write.content_hash:
+                status = "unchanged"
+            else:
+                status = "updated"
+                changes.append((existing, write))
+                changed_parties.append(party)
+            for owner in owners:
+                statuses.setdefault(owner, []).append(status)
+            setattr(summary, status, getattr(summary, status) + 1)
+        new_ids = await records_repo.insert_records(session, new_writes, now)
+        await records_repo.update_records(session, changes, now)
+        changed = [
+            ChangedParty(record_id, party, True, now)
+            for record_id, party in zip(new_ids, new_parties, strict=True)
+        ] + [
+            ChangedParty(existing.id, party, False, now)
+            for (existing, _), party in zip(changes, changed_parties, strict=True)
+        ]
+        if changed:
+            summary.matching.add(await self.matcher.match(session, changed, now))
+        return statuses
+
+    async def _store_facts(
+        self,
+        session: AsyncSession,
+        parsed: Sequence[_Parsed],
+        now: datetime,
+        summary: IngestSummary,
+    ) -> None:
+        everything = [fact for item in parsed for fact in item.facts]
+        summary.facts += len(everything)
+        await facts_repo.store_orders(session, _only(everything, OrderFact), now)
+        await facts_repo.store_deliveries(session, _only(everything, DeliveryFact))
+        await facts_repo.store_calls(session, _only(everything, CallFact), now)
+        await facts_repo.store_loyalty(session, _only(everything, LoyaltyEvent))
+
+
+def _only(items: Iterable[object], kind: type[F]) -> list[F]:
+    return [item for item in items if isinstance(item, kind)]
+
+
+def _raw_of(raw: RawRecord) -> dict[str, object]:
+    return dict(raw.payload or {})
+
+
+def _combined(statuses: list[str]) -> str:
+    if not statuses:
+        return "facts"
+    for status in ("created", "updated"):
+        if status in statuses:
+            return status
+    return "unchanged"
+
+
+def _index_of(raws: Sequence[RawRecord], raw: RawRecord, hint: int) -> int:
+    for index in range(hint, len(raws)):
+        if raws[index] is raw:
+            return index
+    return raws.index(raw)

@@ -1,0 +1,366 @@
+"""Matching service: the I/O around `mdm.incremental.assign`.
+
+For a batch of new or changed source records it stores their blocking keys,
+retrieves candidate golden customers with a few indexed queries, runs the pure
+assignment record by record against an in-memory picture of the affected
+golden customers (so records of one batch also match each other), and then
+writes the outcome: new golden customers, cross-references, absorbed ids as
+redirects, review candidates, merge events and refreshed golden views.
+
+Two writers that see the same new person at the same moment end in one golden
+customer: on PostgreSQL every batch takes transaction-scoped advisory locks on
+the hash buckets of its records' blocking keys before it looks for candidates,
+so the second writer waits and then sees the first one's golden customer. On
+SQLite the database admits one writer at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.services import golden_views
+from cdhub.services.ingest import ChangedParty, MatchSummary
+from cdhub.storage.repo import blocking as blocking_repo
+from cdhub.storage.repo import decisions as decisions_repo
+from cdhub.storage.repo import golden as golden_repo
+from cdhub.storage.repo import source_records as records_repo
+from cdhub.storage.repo.decisions import CandidateWrite, EventWrite
+from cdhub.storage.repo.golden import XrefWrite
+from mdm.blocking import BlockingKey, blocking_keys, keys_to_query
+from mdm.clustering import CannotLinks
+from mdm.incremental import Assignment, CandidateGolden, GoldenDecision, assign
+from mdm.model import Model, TermFrequencies, tf_key_types
+from mdm.records import PartyRecord
+from mdm.serialization import party_from_dict
+from mdm.settings import MatchSettings
+from mdm.survivorship import SurvivorshipPolicy
+
+LOCK_NAMESPACE = 7_211_001
+# Term frequencies are shares of a population. The shipped prior model assumes a
+# hub of this size; until the hub holds that many records, counts are read against
+# it, so that the second record of a value in a young hub is not taken as common.
+TF_MIN_POPULATION = 50_000
+LOCK_BUCKETS = 4096
+NEW = "new:"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchConfig:
+    settings: MatchSettings
+    model: Model
+    policy: SurvivorshipPolicy
+    actor: str = "system"
+
+
+@dataclass
+class _Picture:
+    """The affected golden customers as the batch sees them while it decides."""
+
+    golden_of: dict[int, str] = field(default_factory=dict)
+    members: dict[str, dict[int, PartyRecord]] = field(default_factory=dict)
+    created_order: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    redirect: dict[str, str] = field(default_factory=dict)
+    new_refs: list[str] = field(default_factory=list)
+    absorbed: list[tuple[str, str]] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+    xrefs: dict[int, tuple[str, str, float | None, dict[str, Any]]] = field(default_factory=dict)
+    events: list[tuple[str, str, str | None, int | None, str | None, dict[str, Any]]] = field(
+        default_factory=list
+    )
+    reviews: list[tuple[int, str, GoldenDecision]] = field(default_factory=list)
+
+    def final(self, ref: str) -> str:
+        while ref in self.redirect:
+            ref = self.redirect[ref]
+        return ref
+
+    def new_golden(self, kind: str) -> str:
+        ref = f"{NEW}{len(self.new_refs)}"
+        self.new_refs.append(ref)
+        self.members[ref] = {}
+        self.created_order[ref] = 10**15 + len(self.new_refs)
+        self.kinds[ref] = kind
+        return ref
+
+    def move(self, record_id: int, record: PartyRecord, ref: str) -> None:
+        old = self.golden_of.get(record_id)
+        if old is not None and old != ref:
+            self.members[old].pop(record_id, None)
+            self.touched.add(old)
+        self.golden_of[record_id] = ref
+        self.members.setdefault(ref, {})[record_id] = record
+        self.touched.add(ref)
+
+    def absorb(self, absorbed: str, survivor: str) -> None:
+        for record_id, record in list(self.members.get(absorbed, {}).items()):
+            self.move(record_id, record, survivor)
+        self.members[absorbed] = {}
+        self.redirect[absorbed] = survivor
+        self.absorbed.append((absorbed, survivor))
+        self.touched.discard(absorbed)
+
+
+class MatchService:
+    """Matches batches of changed party records into golden customers."""
+
+    def __init__(self, config: MatchConfig) -> None:
+        self.config = config
+        self._tf_types = tf_key_types(config.settings)
+
+    async def match(
+        self, session: AsyncSession, changed: Sequence[ChangedParty], now: datetime
+    ) -> MatchSummary:
+        if not changed:
+            return MatchSummary()
+        settings = self.config.settings
+        keys = {c.record_id: blocking_keys(c.party) for c in changed}
+        await _lock_keys(session, (k for ks in keys.values() for k in ks))
+        await blocking_repo.replace_keys(session, keys)
+        sizes = await blocking_repo.block_sizes(session, {k for ks in keys.values() for k in ks})
+        usable = {record_id: keys_to_query(ks, sizes, settings) for record_id, ks in keys.items()}
+        holders = await blocking_repo.records_with_keys(
+            session, sorted({k for ks in usable.values() for k in ks})
+        )
+        candidate_ids = {rid for ids in holders.values() for rid in ids}
+        changed_ids = {c.record_id for c in changed}
+        picture, refs = await self._load_picture(session, candidate_ids | changed_ids)
+        for c in changed:
+            refs[c.record_id] = (c.party.source_system, c.party.source_key)
+        links = await self._cannot_links(session, candidate_ids | changed_ids, refs)
+        tf = TermFrequencies(
+            total=max(await records_repo.count_records(session), TF_MIN_POPULATION),
+            counts=_tf_counts(sizes, self._tf_types),
+        )
+        summary = MatchSummary()
+        for c in changed:
+            neighbours = {rid for k in usable[c.record_id] for rid in holders.get(k, ())}
+            self._decide(picture, c, neighbours, tf, links, summary)
+        await decisions_repo.supersede_candidates(session, changed_ids)
+        await self._write(session, picture, now, summary)
+        return summary
+
+    async def _load_picture(
+        self, session: AsyncSession, record_ids: set[int]
+    ) -> tuple[_Picture, dict[int, tuple[str, str]]]:
+        picture = _Picture()
+        golden_of = await golden_repo.golden_of_records(session, record_ids)
+        golden_ids = set(golden_of.values())
+        members = await golden_repo.members(session, golden_ids)
+        rows = await golden_repo.rows(session, golden_ids)
+        refs: dict[int, tuple[str, str]] = {}
+        for golden_id, golden_members in members.items():
+            ref = str(golden_id)
+            picture.created_order[ref] = golden_id
+            picture.kinds[ref] = rows[golden_id].kind if golden_id in rows else "person"
+            picture.members[ref] = {}
+            for m in golden_members:
+                picture.members[ref][m.source_record_id] = party_from_dict(m.attributes)
+                picture.golden_of[m.source_record_id] = ref
+                refs[m.source_record_id] = (m.source_system, m.source_key)
+        return picture, refs
+
+    async def _cannot_links(
+        self, session: AsyncSession, record_ids: set[int], refs: dict[int, tuple[str, str]]
+    ) -> CannotLinks:
+        pairs = await decisions_repo.cannot_links(session, record_ids)
+        missing = {rid for pair in pairs for rid in pair if rid not in refs}
+        if missing:
+            for rid, stored in (await records_repo.load_by_ids(session, missing)).items():
+                refs[rid] = (stored.source_system, stored.source_key)
+        return CannotLinks.of(
+            pairs=[(refs[a], refs[b]) for a, b in pairs if a in refs and b in refs]
+        )
+
+    def _decide(
+        self,
+        picture: _Picture,
+        change: ChangedParty,
+        neighbours: set[int],
+        tf: TermFrequencies,
+        links: CannotLinks,
+        summary: MatchSummary,
+    ) -> None:
+        record_id, party = change.record_id, change.party
+        current = picture.golden_of.get(record_id)
+        if current is not None:
+            picture.members[current][record_id] = party  # compare against the new version
+        candidate_refs = {
+            picture.final(picture.golden_of[rid])
+            for rid in neighbours
+            if rid != record_id and rid in picture.golden_of
+        }
+        if current is not None:
+            candidate_refs.add(current)
+        candidates = {
+            ref: CandidateGolden(
+                ref, tuple(picture.members[ref].values()), picture.created_order[ref]
+            )
+            for ref in sorted(candidate_refs)
+            if picture.members.get(ref)
+        }
+        assignment = assign(party, candidates, self.config.model, self.config.settings, tf, links)
+        alone = current is not None and set(picture.members[current]) == {record_id}
+        group = [r for r in (assignment.golden_id, *assignment.merge) if r is not None]
+        if alone and current is not None and current not in group:
+            group.append(current)
+        if not group:
+            target = picture.new_golden(party.kind.value) if current is None else None
+            if target is None:  # a changed record that no longer fits its golden leaves it
+                assert current is not None
+                target = picture.new_golden(party.kind.value)
+                picture.events.append(("split", target, current, record_id, "contradiction", {}))
+            else:
+                picture.events.append(("create", target, None, record_id, None, {}))
+                summary.golden_created += 1
+            picture.move(record_id, party, target)
+            picture.xrefs[record_id] = (target, "new", None, assignment.to_dict())
+        else:
+            survivor = min(group, key=lambda r: (picture.created_order[r], r))
+            for other in sorted(set(group) - {survivor}):
+                if picture.members.get(other):
+                    picture.events.append(("merge", survivor, other, record_id, "bridge", {}))
+                    summary.golden_merged += 1
+                    picture.absorb(other, survivor)
+            best = _decision_for(assignment, group)
+            weight = best.weight if best is not None and best.best is not None else None
+            method = "match_rule" if best and best.best and best.best.rules.match_rule else "match"
+            if current is not None and survivor == current:
+                method = "unchanged" if record_id in picture.xrefs else "rematch"
+            if current is None or picture.final(current) != survivor:
+                picture.events.append(("join", survivor, current, record_id, method, {}))
+            picture.move(record_id, party, survivor)
+            picture.xrefs[record_id] = (survivor, method, weight, assignment.to_dict())
+        summary.records_matched += 1
+        final = picture.golden_of[record_id]
+        for review in assignment.review:
+            if picture.final(review.golden_id) != final and review.best is not None:
+                picture.reviews.append((record_id, review.golden_id, review))
+
+    async def _write(
+        self, session: AsyncSession, picture: _Picture, now: datetime, summary: MatchSummary
+    ) -> None:
+        live_new = [ref for ref in picture.new_refs if ref not in picture.redirect]
+        created = await golden_repo.create(session, [picture.kinds[r] for r in live_new], now)
+        ids: dict[str, int] = dict(zip(live_new, created, strict=True))
+
+        def real(ref: str) -> int:
+            final = picture.final(ref)
+            return ids[final] if final.startswith(NEW) else int(final)
+
+        actor, version = self.config.actor, self.config.model.version
+        for absorbed, survivor in picture.absorbed:
+            if not absorbed.startswith(NEW):
+                await golden_repo.absorb(session, int(absorbed), real(survivor), now)
+        await golden_repo.set_xrefs(
+            session,
+            [
+                XrefWrite(rid, real(ref), method, weight, explanation, version, actor)
+                for rid, (ref, method, weight, explanation) in sorted(picture.xrefs.items())
+            ],
+            now,
+        )
+        await decisions_repo.add_events(
+            session,
+            [
+                EventWrite(
+                    kind,
+                    real(ref),
+                    _real_or_none(other, ids, picture),
+                    rid,
+                    actor,
+                    reason,
+                    {},
+                    after,
+                    version,
+                )
+                for kind, ref, other, rid, reason, after in picture.events
+                if not (kind == "merge" and other is not None and other.startswith(NEW))
+            ],
+            now,
+        )
+        reviews = [
+            CandidateWrite(
+                rid,
+                real(ref),
+                _other_record_id(picture, decision),
+                decision.weight,
+                decision.best.score.probability if decision.best else 0.0,
+                decision.to_dict(),
+                version,
+            )
+            for rid, ref, decision in picture.reviews
+            if real(ref) != real(picture.golden_of[rid])
+        ]
+        await decisions_repo.add_candidates(session, reviews, now)
+        summary.sent_to_review += len(reviews)
+        touched = {real(ref) for ref in picture.touched if picture.members.get(picture.final(ref))}
+        emptied = {
+            int(ref)
+            for ref in picture.touched
+            if not ref.startswith(NEW)
+            and not picture.members.get(ref)
+            and ref not in picture.redirect
+        }
+        known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
+        await golden_views.refresh(session, touched | emptied, self.config.policy, now, known)
+
+
+def _real_or_none(ref: str | None, ids: dict[str, int], picture: _Picture) -> int | None:
+    if ref is None:
+        return None
+    final = picture.final(ref) if ref.startswith(NEW) else ref
+    if final.startswith(NEW):
+        return ids.get(final)
+    return int(ref)
+
+
+def _decision_for(assignment: Assignment, group: list[str]) -> GoldenDecision | None:
+    wanted = set(group)
+    best = [d for d in assignment.decisions if d.golden_id in wanted and d.best is not None]
+    return max(best, key=lambda d: d.weight) if best else None
+
+
+def _other_record_id(picture: _Picture, decision: GoldenDecision) -> int | None:
+    if decision.best is None:
+        return None
+    right = decision.best.right
+    for members in picture.members.values():
+        for rid, record in members.items():
+            if (record.source_system, record.source_key) == right:
+                return rid
+    return None
+
+
+def _tf_counts(
+    sizes: dict[BlockingKey, int], tf_types: frozenset[str]
+) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for key, size in sizes.items():
+        if key.key_type in tf_types:
+            counts.setdefault(key.key_type, {})[key.value] = size
+    return counts
+
+
+def _bucket(key: BlockingKey) -> int:
+    digest = hashlib.blake2b(f"{key.key_type}\x1f{key.value}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % LOCK_BUCKETS
+
+
+async def _lock_keys(session: AsyncSession, keys: Iterable[BlockingKey]) -> None:
+    """Serialise writers whose records share a blocking key (PostgreSQL only)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    buckets = sorted({_bucket(k) for k in keys})
+    if buckets:
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, b) FROM unnest(CAST(:buckets AS int[])) AS b"),
+            {"ns": LOCK_NAMESPACE, "buckets": buckets},
+        )

@@ -1,0 +1,41 @@
+"""Builds the matching configuration from settings files and the stored model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cdhub.services.matching import MatchConfig, MatchService
+from cdhub.settings import Settings
+from cdhub.storage.repo import decisions as decisions_repo
+from mdm.model import load_default_model, model_from_dict
+from mdm.settings import MatchSettings, default_settings, settings_from_json
+from mdm.survivorship import load_policy
+
+
+def match_settings(path: Path | None) -> MatchSettings:
+    if path is None:
+        return default_settings()
+    return settings_from_json(path.read_text(encoding="utf-8"))
+
+
+async def load_match_config(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, actor: str = "system"
+) -> MatchConfig:
+    """The active trained model when there is one, else the shipped prior model."""
+    async with sessions() as session:
+        stored = await decisions_repo.active_model(session)
+    model = model_from_dict(stored) if stored else load_default_model()
+    return MatchConfig(
+        settings=match_settings(settings.match_settings_file),
+        model=model,
+        policy=load_policy(settings.survivorship_file),
+        actor=actor,
+    )
+
+
+async def load_match_service(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, actor: str = "system"
+) -> MatchService:
+    return MatchService(await load_match_config(sessions, settings, actor))

@@ -1,0 +1,206 @@
+"""Keyset pagination: ``WHERE (sort, id) > (:a, :b) ORDER BY sort, id LIMIT n + 1``.
+
+An `Ordering` names a sort column (or none: the id alone), its direction and
+whether it holds NULLs; NULLs always come last in the natural order, on SQLite
+and PostgreSQL alike. A `PageRequest` asks for the ``first`` rows after a
+`Keyset` or the ``last`` rows before one. `paginate` reads one page of a
+statement; `paginate_per_parent` reads one page for each of many parents in one
+statement (``ROW_NUMBER() OVER (PARTITION BY parent ...)``), so nested
+connections under a list cost a fixed number of statements.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import UnaryExpression
+
+R = TypeVar("R")
+SortValue = datetime | date | Decimal | int | float | str | None
+
+_KEY = "page_key"
+_ID = "page_id"
+_PARENT = "page_parent"
+_ROW_NUMBER = "page_row_number"
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """A position in an ordering: the row's sort value and its id (the tie-breaker)."""
+
+    value: SortValue
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """``first`` rows after ``after``, or ``last`` rows before ``before`` (both bounds apply)."""
+
+    size: int
+    forward: bool = True
+    after: Keyset | None = None
+    before: Keyset | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """The natural order of a list: ``column`` then ``id``, both in one direction."""
+
+    name: str
+    id_column: ColumnElement[Any]
+    column: ColumnElement[Any] | None = None
+    descending: bool = False
+    nullable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[R]):
+    """Rows of one page in natural order, each with its keyset."""
+
+    rows: list[tuple[R, Keyset]]
+    has_next: bool
+    has_previous: bool
+
+    @classmethod
+    def empty(cls) -> Page[R]:
+        return cls([], False, False)
+
+
+def _beyond(ordering: Ordering, key: Keyset, *, later: bool) -> ColumnElement[bool]:
+    """Rows strictly later (or earlier) than ``key`` in the natural order."""
+    ascending_later = later != ordering.descending
+    compare = operator.gt if ascending_later else operator.lt
+    ident = ordering.id_column
+    column = ordering.column
+    if column is None:
+        return compare(ident, key.id)  # type: ignore[no-any-return]
+    if key.value is None:
+        # The key sits among the NULLs at the end.
+        inside = and_(column.is_(None), compare(ident, key.id))
+        return inside if later else or_(column.is_not(None), inside)
+    past = compare(tuple_(column, ident), (key.value, key.id))
+    if later and ordering.nullable:
+        return or_(past, column.is_(None))
+    return past  # type: ignore[no-any-return]
+
+
+def _order_by(ordering: Ordering, *, reverse: bool) -> list[UnaryExpression[Any]]:
+    descending = ordering.descending != reverse
+    clauses: list[UnaryExpression[Any]] = []
+    if ordering.column is not None:
+        column = ordering.column.desc() if descending else ordering.column.asc()
+        clauses.append(column.nulls_first() if reverse else column.nulls_last())
+    clauses.append(ordering.id_column.desc() if descending else ordering.id_column.asc())
+    return clauses
+
+
+def bounded(stmt: Select[Any], ordering: Ordering, page: PageRequest) -> Select[Any]:
+    """``stmt`` limited to the rows between the page's cursors."""
+    if page.after is not None:
+        stmt = stmt.where(_beyond(ordering, page.after, later=True))
+    if page.before is not None:
+        stmt = stmt.where(_beyond(ordering, page.before, later=False))
+    return stmt
+
+
+def _keyed(stmt: Select[Any], ordering: Ordering) -> Select[Any]:
+    key = ordering.column if ordering.column is not None else ordering.id_column
+    return stmt.add_columns(key.label(_KEY), ordering.id_column.label(_ID))
+
+
+def _keyset(row: Row[Any]) -> Keyset:
+    mapping = row._mapping
+    return Keyset(mapping[_KEY], int(mapping[_ID]))
+
+
+def _page(rows: list[Row[Any]], page: PageRequest, to_row: Callable[[Row[Any]], R]) -> Page[R]:
+    more = len(rows) > page.size
+    rows = rows[: page.size]
+    if not page.forward:
+        rows.reverse()
+    items = [(to_row(row), _keyset(row)) for row in rows]
+    if page.forward:
+        return Page(items, has_next=more, has_previous=page.after is not None)
+    return Page(items, has_next=page.before is not None, has_previous=more)
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    ordering: Ordering,
+    page: PageRequest,
+    to_row: Callable[[Row[Any]], R],
+) -> Page[R]:
+    """One page of ``stmt``; ``to_row`` maps each result row by its column names."""
+    query = (
+        _keyed(bounded(stmt, ordering, page), ordering)
+        .order_by(*_order_by(ordering, reverse=not page.forward))
+        .limit(page.size + 1)
+    )
+    rows = list((await session.execute(query)).all())
+    return _page(rows, page, to_row)
+
+
+async def paginate_per_parent(
+    session: AsyncSession,
+    stmt: Select[Any],
+    parent: ColumnElement[Any],
+    parents: Iterable[int],
+    ordering: Ordering,
+    page: PageRequest,
+    to_row: Callable[[Row[Any]], R],
+) -> dict[int, Page[R]]:
+    """One page of ``stmt`` per parent, in a single statement.
+
+    ``stmt`` must select the rows of every wanted parent and ``parent`` must be
+    the column naming a row's parent; rows are numbered per parent and cut at
+    ``size + 1`` in SQL.
+    """
+    wanted = list(parents)
+    if not wanted:
+        return {}
+    numbered = (
+        _keyed(bounded(stmt, ordering, page), ordering)
+        .add_columns(
+            parent.label(_PARENT),
+            func.row_number()
+            .over(partition_by=parent, order_by=_order_by(ordering, reverse=not page.forward))
+            .label(_ROW_NUMBER),
+        )
+        .subquery("numbered")
+    )
+    query = (
+        select(numbered)
+        .where(numbered.c[_ROW_NUMBER] <= page.size + 1)
+        .order_by(numbered.c[_PARENT], numbered.c[_ROW_NUMBER])
+    )
+    grouped: dict[int, list[Row[Any]]] = {}
+    for row in (await session.execute(query)).all():
+        grouped.setdefault(int(row._mapping[_PARENT]), []).append(row)
+    return {p: _page(grouped.get(p, []), page, to_row) for p in wanted}
+
+
+async def count(session: AsyncSession, stmt: Select[Any]) -> int:
+    """How many rows ``stmt`` selects."""
+    query = select(func.count()).select_from(stmt.subquery("counted"))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def count_per_parent(
+    session: AsyncSession, stmt: Select[Any], parent: ColumnElement[Any], parents: Iterable[int]
+) -> dict[int, int]:
+    """How many rows ``stmt`` selects per parent, in one grouped statement."""
+    wanted = list(parents)
+    if not wanted:
+        return {}
+    rows = stmt.add_columns(parent.label(_PARENT)).subquery("counted")
+    grouped = select(rows.c[_PARENT], func.count()).group_by(rows.c[_PARENT])
+    found = {int(p): int(n) for p, n in (await session.execute(grouped)).all()}
+    return {p: found.get(p, 0) for p in wanted}

@@ -1,0 +1,72 @@
+"""Blocking keys: stored per source record, looked up by (type, value)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.storage.models import BlockingKey as BlockingKeyRow
+from cdhub.storage.repo.source_records import chunks
+from mdm.blocking import BlockingKey
+
+
+async def replace_keys(
+    session: AsyncSession, keys_by_record: Mapping[int, Iterable[BlockingKey]]
+) -> None:
+    """Make the stored keys of each record exactly ``keys_by_record[record]``."""
+    ids = sorted(keys_by_record)
+    for part in chunks(ids):
+        await session.execute(
+            delete(BlockingKeyRow).where(BlockingKeyRow.source_record_id.in_(part))
+        )
+    rows = [
+        {"source_record_id": record_id, "key_type": k.key_type, "key_value": k.value[:320]}
+        for record_id in ids
+        for k in sorted(set(keys_by_record[record_id]))
+    ]
+    for part_rows in chunks(rows, 5000):
+        await session.execute(insert(BlockingKeyRow), list(part_rows))
+
+
+async def block_sizes(session: AsyncSession, keys: Iterable[BlockingKey]) -> dict[BlockingKey, int]:
+    """How many stored records carry each key (also the term frequency of its value)."""
+    wanted = sorted({(k.key_type, k.value[:320]) for k in keys})
+    sizes: dict[BlockingKey, int] = {}
+    for part in chunks(wanted):
+        rows = await session.execute(
+            select(BlockingKeyRow.key_type, BlockingKeyRow.key_value, func.count())
+            .where(tuple_(BlockingKeyRow.key_type, BlockingKeyRow.key_value).in_(part))
+            .group_by(BlockingKeyRow.key_type, BlockingKeyRow.key_value)
+        )
+        for key_type, value, count in rows:
+            sizes[BlockingKey(key_type, value)] = int(count)
+    return sizes
+
+
+async def records_with_keys(
+    session: AsyncSession, keys: Sequence[BlockingKey]
+) -> dict[BlockingKey, list[int]]:
+    """Source record ids per key."""
+    wanted = sorted({(k.key_type, k.value[:320]) for k in keys})
+    found: dict[BlockingKey, list[int]] = {}
+    for part in chunks(wanted):
+        rows = await session.execute(
+            select(
+                BlockingKeyRow.key_type, BlockingKeyRow.key_value, BlockingKeyRow.source_record_id
+            ).where(tuple_(BlockingKeyRow.key_type, BlockingKeyRow.key_value).in_(part))
+        )
+        for key_type, value, record_id in rows:
+            found.setdefault(BlockingKey(key_type, value), []).append(int(record_id))
+    return found
+
+
+async def key_type_totals(session: AsyncSession) -> dict[str, int]:
+    """Distinct records per key type: the denominators of term frequencies."""
+    rows = await session.execute(
+        select(
+            BlockingKeyRow.key_type, func.count(func.distinct(BlockingKeyRow.source_record_id))
+        ).group_by(BlockingKeyRow.key_type)
+    )
+    return {key_type: int(count) for key_type, count in rows}

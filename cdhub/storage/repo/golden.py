@@ -1,0 +1,314 @@
+"""Golden customers: creation, membership (xrefs), absorption, views and lineage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.storage.models import (
+    AttributeLineage,
+    GoldenCustomer,
+    GoldenIdentity,
+    LoyaltyEntry,
+    MatchCandidate,
+    Pin,
+    SourceRecord,
+    Ticket,
+    Xref,
+)
+from cdhub.storage.repo.source_records import chunks
+from cdhub.storage.repo.upsert import upsert
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A source record in a golden customer, with what survivorship and matching need."""
+
+    source_record_id: int
+    source_system: str
+    source_key: str
+    attributes: dict[str, Any]
+    received_at: datetime
+    observed_at: datetime | None
+    golden_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenRow:
+    id: int
+    kind: str
+    status: str
+    merged_into_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class XrefWrite:
+    source_record_id: int
+    golden_id: int
+    link_method: str
+    match_weight: float | None
+    explanation: dict[str, Any]
+    model_version: str | None
+    linked_by: str
+
+
+async def create(session: AsyncSession, kinds: Sequence[str], now: datetime) -> list[int]:
+    """New golden customers, ids in the order given (older ids survive merges)."""
+    if not kinds:
+        return []
+    result = await session.execute(
+        insert(GoldenCustomer).returning(GoldenCustomer.id, sort_by_parameter_order=True),
+        [
+            {"kind": kind, "status": "active", "view": {}, "created_at": now, "updated_at": now}
+            for kind in kinds
+        ],
+    )
+    return [row[0] for row in result]
+
+
+async def golden_of_records(session: AsyncSession, record_ids: Iterable[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for part in chunks(sorted(set(record_ids))):
+        rows = await session.execute(
+            select(Xref.source_record_id, Xref.golden_id).where(Xref.source_record_id.in_(part))
+        )
+        found.update({int(r): int(g) for r, g in rows})
+    return found
+
+
+async def members(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int, list[Member]]:
+    """Every current source record of each golden customer, in record id order."""
+    found: dict[int, list[Member]] = {}
+    for part in chunks(sorted(set(golden_ids))):
+        rows = await session.execute(
+            select(
+                SourceRecord.id,
+                SourceRecord.source_system,
+                SourceRecord.source_key,
+                SourceRecord.attributes,
+                SourceRecord.received_at,
+                SourceRecord.observed_at,
+                Xref.golden_id,
+            )
+            .join(Xref, Xref.source_record_id == SourceRecord.id)
+            .where(Xref.golden_id.in_(part))
+            .order_by(SourceRecord.id)
+        )
+        for rid, system, key, attributes, received, observed, golden_id in rows:
+            found.setdefault(int(golden_id), []).append(
+                Member(int(rid), system, key, attributes, received, observed, int(golden_id))
+            )
+    return found
+
+
+async def rows(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int, GoldenRow]:
+    found: dict[int, GoldenRow] = {}
+    for part in chunks(sorted(set(golden_ids))):
+        result = await session.execute(
+            select(
+                GoldenCustomer.id,
+                GoldenCustomer.kind,
+                GoldenCustomer.status,
+                GoldenCustomer.merged_into_id,
+                GoldenCustomer.created_at,
+            ).where(GoldenCustomer.id.in_(part))
+        )
+        for gid, kind, status, merged_into, created in result:
+            found[int(gid)] = GoldenRow(int(gid), kind, status, merged_into, created)
+    return found
+
+
+async def set_xrefs(session: AsyncSession, writes: Sequence[XrefWrite], now: datetime) -> None:
+    await upsert(
+        session,
+        Xref,
+        [
+            {
+                "source_record_id": w.source_record_id,
+                "golden_id": w.golden_id,
+                "link_method": w.link_method,
+                "match_weight": w.match_weight,
+                "explanation": w.explanation,
+                "model_version": w.model_version,
+                "linked_by": w.linked_by,
+                "linked_at": now,
+            }
+            for w in writes
+        ],
+        conflict=("source_record_id",),
+        update=(
+            "golden_id",
+            "link_method",
+            "match_weight",
+            "explanation",
+            "model_version",
+            "linked_by",
+            "linked_at",
+        ),
+    )
+
+
+async def absorb(session: AsyncSession, absorbed: int, survivor: int, now: datetime) -> None:
+    """Fold ``absorbed`` into ``survivor``; the absorbed id stays as a redirect."""
+    await session.execute(update(Xref).where(Xref.golden_id == absorbed).values(golden_id=survivor))
+    for model in (Ticket, LoyaltyEntry):
+        await session.execute(
+            update(model).where(model.golden_id == absorbed).values(golden_id=survivor)
+        )
+    # Pins of the survivor win; the absorbed customer's other pins carry over.
+    survivor_pins = set(
+        (await session.execute(select(Pin.attribute).where(Pin.golden_id == survivor))).scalars()
+    )
+    await session.execute(
+        delete(Pin).where(Pin.golden_id == absorbed, Pin.attribute.in_(survivor_pins))
+    )
+    await session.execute(update(Pin).where(Pin.golden_id == absorbed).values(golden_id=survivor))
+    await session.execute(
+        delete(MatchCandidate).where(
+            MatchCandidate.golden_id == absorbed, MatchCandidate.status == "open"
+        )
+    )
+    await session.execute(
+        update(GoldenCustomer)
+        .where(GoldenCustomer.merged_into_id == absorbed)
+        .values(merged_into_id=survivor)
+    )
+    await session.execute(
+        update(GoldenCustomer)
+        .where(GoldenCustomer.id == absorbed)
+        .values(status="merged", merged_into_id=survivor, updated_at=now)
+    )
+    await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id == absorbed))
+
+
+async def reactivate(session: AsyncSession, golden_id: int, now: datetime) -> None:
+    await session.execute(
+        update(GoldenCustomer)
+        .where(GoldenCustomer.id == golden_id)
+        .values(status="active", merged_into_id=None, updated_at=now)
+    )
+
+
+async def retire_empty(session: AsyncSession, golden_ids: Iterable[int], now: datetime) -> None:
+    """A golden customer left without source records (all split away) becomes a tombstone."""
+    for part in chunks(sorted(set(golden_ids))):
+        await session.execute(
+            update(GoldenCustomer)
+            .where(GoldenCustomer.id.in_(part))
+            .values(status="empty", updated_at=now)
+        )
+        await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id.in_(part)))
+
+
+async def pins(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    for part in chunks(sorted(set(golden_ids))):
+        result = await session.execute(
+            select(Pin.golden_id, Pin.attribute, Pin.value).where(Pin.golden_id.in_(part))
+        )
+        for gid, attribute, value in result:
+            found.setdefault(int(gid), {})[attribute] = value
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ViewWrite:
+    golden_id: int
+    kind: str
+    view: dict[str, Any]
+    display_name: str | None
+    name_pinyin: str | None
+    search_text: str
+    primary_phone: str | None
+    primary_email: str | None
+    province: str | None
+    city: str | None
+    tier: str | None
+    source_count: int
+    channel_count: int
+    identities: Sequence[tuple[str, str, bool, Sequence[int]]]  # kind, value, primary, sources
+    lineage: Sequence[tuple[str, str | None, Sequence[int], str, bool]]
+
+
+async def write_views(session: AsyncSession, writes: Sequence[ViewWrite], now: datetime) -> None:
+    """Store survivorship results: golden columns, identities and lineage, replaced whole."""
+    for w in writes:
+        await session.execute(
+            update(GoldenCustomer)
+            .where(GoldenCustomer.id == w.golden_id)
+            .values(
+                kind=w.kind,
+                view=w.view,
+                display_name=w.display_name,
+                name_pinyin=w.name_pinyin,
+                search_text=w.search_text,
+                primary_phone=w.primary_phone,
+                primary_email=w.primary_email,
+                province=w.province,
+                city=w.city,
+                tier=w.tier,
+                source_count=w.source_count,
+                channel_count=w.channel_count,
+                version=GoldenCustomer.version + 1,
+                updated_at=now,
+            )
+        )
+    ids = [w.golden_id for w in writes]
+    for part in chunks(ids):
+        await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id.in_(part)))
+        await session.execute(delete(AttributeLineage).where(AttributeLineage.golden_id.in_(part)))
+    identity_rows = [
+        {
+            "golden_id": w.golden_id,
+            "kind": kind,
+            "value": value[:320],
+            "is_primary": primary,
+            "source_record_ids": list(sources),
+        }
+        for w in writes
+        for kind, value, primary, sources in _unique_identities(w.identities)
+    ]
+    lineage_rows = [
+        {
+            "golden_id": w.golden_id,
+            "attribute": attribute,
+            "value": value,
+            "source_record_ids": list(sources),
+            "rule": rule[:64],
+            "is_primary": primary,
+            "decided_at": now,
+        }
+        for w in writes
+        for attribute, value, sources, rule, primary in w.lineage
+    ]
+    for identity_part in chunks(identity_rows, 5000):
+        await session.execute(insert(GoldenIdentity), list(identity_part))
+    for lineage_part in chunks(lineage_rows, 5000):
+        await session.execute(insert(AttributeLineage), list(lineage_part))
+
+
+def _unique_identities(
+    identities: Iterable[tuple[str, str, bool, Sequence[int]]],
+) -> list[tuple[str, str, bool, Sequence[int]]]:
+    seen: dict[tuple[str, str], tuple[str, str, bool, Sequence[int]]] = {}
+    for kind, value, primary, sources in identities:
+        key = (kind, value[:320])
+        if key not in seen or (primary and not seen[key][2]):
+            seen[key] = (kind, value, primary, sources)
+    return list(seen.values())
+
+
+def resolve_redirect(merged_into: Mapping[int, int | None], golden_id: int) -> int:
+    """Follow merged_into links to the surviving id (links are kept compressed)."""
+    seen = {golden_id}
+    current = golden_id
+    while (target := merged_into.get(current)) is not None and target not in seen:
+        seen.add(target)
+        current = target
+    return current

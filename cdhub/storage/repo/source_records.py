@@ -1,0 +1,168 @@
+"""Source records: versioned by content hash, one row per (source system, key)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.storage.models import SourceRecord, SourceRecordVersion
+
+CHUNK = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    id: int
+    source_system: str
+    source_key: str
+    version: int
+    content_hash: str
+    attributes: dict[str, Any]
+    received_at: datetime
+    erased: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrite:
+    """A party record to store: raw payload, normalised attributes and their hash."""
+
+    source_system: str
+    source_key: str
+    party_kind: str
+    raw: dict[str, Any]
+    attributes: dict[str, Any]
+    content_hash: str
+    observed_at: datetime | None
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def load_by_keys(
+    session: AsyncSession, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], StoredRecord]:
+    """Current stored records for (source system, source key) pairs."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, str], StoredRecord] = {}
+    for part in chunks(wanted):
+        rows = await session.execute(
+            select(SourceRecord).where(
+                tuple_(SourceRecord.source_system, SourceRecord.source_key).in_(part)
+            )
+        )
+        for row in rows.scalars():
+            found[(row.source_system, row.source_key)] = _stored(row)
+    return found
+
+
+async def load_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, StoredRecord]:
+    wanted = sorted(set(ids))
+    found: dict[int, StoredRecord] = {}
+    for part in chunks(wanted):
+        rows = await session.execute(select(SourceRecord).where(SourceRecord.id.in_(part)))
+        for row in rows.scalars():
+            found[row.id] = _stored(row)
+    return found
+
+
+def _stored(row: SourceRecord) -> StoredRecord:
+    return StoredRecord(
+        id=row.id,
+        source_system=row.source_system,
+        source_key=row.source_key,
+        version=row.version,
+        content_hash=row.content_hash,
+        attributes=row.attributes,
+        received_at=row.received_at,
+        erased=row.erased,
+    )
+
+
+async def insert_records(
+    session: AsyncSession, writes: Sequence[RecordWrite], now: datetime
+) -> list[int]:
+    """Insert new source records (version 1) and their first version row; ids in order."""
+    if not writes:
+        return []
+    rows = [
+        {
+            "source_system": w.source_system,
+            "source_key": w.source_key,
+            "party_kind": w.party_kind,
+            "version": 1,
+            "content_hash": w.content_hash,
+            "raw": w.raw,
+            "attributes": w.attributes,
+            "observed_at": w.observed_at,
+            "received_at": now,
+            "updated_at": now,
+            "erased": False,
+        }
+        for w in writes
+    ]
+    result = await session.execute(
+        insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), rows
+    )
+    ids = [row[0] for row in result]
+    await _insert_versions(session, [(i, 1, w) for i, w in zip(ids, writes, strict=True)], now)
+    return ids
+
+
+async def update_records(
+    session: AsyncSession,
+    changes: Sequence[tuple[StoredRecord, RecordWrite]],
+    now: datetime,
+) -> None:
+    """Store a new version of changed records (the history keeps every version)."""
+    for stored, write in changes:
+        await session.execute(
+            update(SourceRecord)
+            .where(SourceRecord.id == stored.id)
+            .values(
+                version=stored.version + 1,
+                content_hash=write.content_hash,
+                raw=write.raw,
+                attributes=write.attributes,
+                party_kind=write.party_kind,
+                observed_at=write.observed_at,
+                updated_at=now,
+                received_at=now,
+                erased=False,
+            )
+        )
+    await _insert_versions(
+        session, [(stored.id, stored.version + 1, write) for stored, write in changes], now
+    )
+
+
+async def _insert_versions(
+    session: AsyncSession, rows: Sequence[tuple[int, int, RecordWrite]], now: datetime
+) -> None:
+    if not rows:
+        return
+    await session.execute(
+        insert(SourceRecordVersion),
+        [
+            {
+                "source_record_id": record_id,
+                "version": version,
+                "content_hash": w.content_hash,
+                "raw": w.raw,
+                "attributes": w.attributes,
+                "received_at": now,
+            }
+            for record_id, version, w in rows
+        ],
+    )
+
+
+async def count_records(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(SourceRecord)) or 0)
