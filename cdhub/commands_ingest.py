@@ -234,8 +234,13 @@ def quarantine_replay(
                     after = rows[-1].id
                     raws = [_raw_from_quarantine(r.origin, r.raw) for r in rows]
                     now = datetime.now(UTC)
-                    summary, _ = await pipeline.process_batch(session, raws, now)
-                    await quarantine_repo.mark_replayed(session, [r.id for r in rows], now)
+                    summary, results = await pipeline.process_batch(session, raws, now)
+                    passed = [
+                        row.id
+                        for row, result in zip(rows, results, strict=True)
+                        if result.status != "rejected"
+                    ]
+                    await quarantine_repo.mark_replayed(session, passed, now)
                     total.add(summary)
         finally:
             await engine.dispose()

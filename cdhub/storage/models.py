@@ -277,13 +277,19 @@ class Relationship(Base):
 
 
 class QuarantinedRecord(Base):
+    """A rejected payload; (source, origin, raw hash) is unique so re-runs add nothing."""
+
     __tablename__ = "quarantine"
-    __table_args__ = (Index(None, "source_system", "status", "id"),)
+    __table_args__ = (
+        Index(None, "source_system", "status", "id"),
+        UniqueConstraint("source_system", "origin", "raw_hash"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     source_system: Mapped[str] = mapped_column(String(32))
     origin: Mapped[str] = mapped_column(String(500))
     raw: Mapped[str] = mapped_column(Text)
+    raw_hash: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|replayed|discarded

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:25:42.954044
+Create Date: 2026-11-25 14:34:46.964702
 
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
+
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
@@ -165,12 +166,14 @@ def upgrade() -> None:
     sa.Column('source_system', sa.String(length=32), nullable=False),
     sa.Column('origin', sa.String(length=500), nullable=False),
     sa.Column('raw', sa.Text(), nullable=False),
+    sa.Column('raw_hash', sa.String(length=64), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.Column('detail', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('replayed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_quarantine'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quarantine')),
+    sa.UniqueConstraint('source_system', 'origin', 'raw_hash', name=op.f('uq_quarantine_source_system_origin_raw_hash'))
     )
     with op.batch_alter_table('quarantine', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quarantine_source_system_status_id'), ['source_system', 'status', 'id'], unique=False)

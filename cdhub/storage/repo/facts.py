@@ -27,44 +27,33 @@ async def store_orders(session: AsyncSession, facts: Sequence[OrderFact], now: d
     headers: dict[tuple[str, str], OrderFact] = {}
     for fact in facts:  # the last delivery of a header wins; items accumulate
         headers[(fact.source_system, fact.order_no)] = fact
-    await upsert(
-        session,
-        Order,
-        [
-            {
-                "source_system": f.source_system,
-                "order_no": f.order_no,
-                "party_system": f.party.source_system if f.party else None,
-                "party_key": f.party.source_key if f.party else None,
-                "channel": f.channel,
-                "status": f.status,
-                "ordered_at": f.ordered_at,
-                "paid_at": f.paid_at,
-                "total_amount": f.total_amount,
-                "currency": f.currency or "CNY",
-                "receiver": dict(f.receiver),
-                "external_ref": f.external_ref,
-                "content_hash": content_hash(fact_to_dict(f)),
-                "updated_at": now,
-            }
-            for f in headers.values()
-        ],
-        conflict=("source_system", "order_no"),
-        update=(
-            "party_system",
-            "party_key",
-            "channel",
-            "status",
-            "ordered_at",
-            "paid_at",
-            "total_amount",
-            "currency",
-            "receiver",
-            "external_ref",
-            "content_hash",
-            "updated_at",
-        ),
+    columns = (
+        "party_system",
+        "party_key",
+        "channel",
+        "status",
+        "ordered_at",
+        "paid_at",
+        "total_amount",
+        "currency",
+        "receiver",
+        "external_ref",
+        "content_hash",
+        "updated_at",
     )
+    for with_total in (True, False):
+        # Orders without a total (ERP rows) get it summed from their items below.
+        await upsert(
+            session,
+            Order,
+            [
+                _order_row(f, now)
+                for f in headers.values()
+                if (f.total_amount is not None) == with_total
+            ],
+            conflict=("source_system", "order_no"),
+            update=columns if with_total else tuple(c for c in columns if c != "total_amount"),
+        )
     ids = await _order_ids(session, list(headers))
     items: dict[tuple[int, str], dict[str, Any]] = {}
     for fact in facts:
@@ -94,7 +83,30 @@ async def store_orders(session: AsyncSession, facts: Sequence[OrderFact], now: d
             .where(OrderItem.order_id == Order.id)
             .scalar_subquery()
         )
-        await session.execute(update(Order).where(Order.id.in_(part)).values(total_amount=item_sum))
+        await session.execute(
+            update(Order)
+            .where(Order.id.in_(part), Order.total_amount.is_distinct_from(item_sum))
+            .values(total_amount=item_sum)
+        )
+
+
+def _order_row(f: OrderFact, now: datetime) -> dict[str, Any]:
+    return {
+        "source_system": f.source_system,
+        "order_no": f.order_no,
+        "party_system": f.party.source_system if f.party else None,
+        "party_key": f.party.source_key if f.party else None,
+        "channel": f.channel,
+        "status": f.status,
+        "ordered_at": f.ordered_at,
+        "paid_at": f.paid_at,
+        "total_amount": f.total_amount,
+        "currency": f.currency or "CNY",
+        "receiver": dict(f.receiver),
+        "external_ref": f.external_ref,
+        "content_hash": content_hash(fact_to_dict(f)),
+        "updated_at": now,
+    }
 
 
 async def _order_ids(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import QuarantinedRecord
+from cdhub.storage.repo.upsert import upsert
 
 MAX_RAW_CHARS = 1_000_000  # a 10 MB junk line is kept, but not all of it
 
@@ -24,22 +26,27 @@ class Rejection:
 
 
 async def add(session: AsyncSession, rejections: Sequence[Rejection], now: datetime) -> None:
-    if not rejections:
-        return
-    await session.execute(
-        insert(QuarantinedRecord),
-        [
-            {
-                "source_system": r.source_system,
-                "origin": r.origin[:500],
-                "raw": _keepable(r.raw),
-                "reason": r.reason[:200],
-                "detail": r.detail,
-                "status": "open",
-                "received_at": now,
-            }
-            for r in rejections
-        ],
+    """Keep rejected payloads; the same payload from the same place is kept once."""
+    rows = {}
+    for r in rejections:
+        raw = _keepable(r.raw)
+        raw_hash = hashlib.sha256(r.raw.encode("utf-8", "replace")).hexdigest()
+        rows[(r.source_system, r.origin[:500], raw_hash)] = {
+            "source_system": r.source_system,
+            "origin": r.origin[:500],
+            "raw": raw,
+            "raw_hash": raw_hash,
+            "reason": r.reason[:200],
+            "detail": r.detail,
+            "status": "open",
+            "received_at": now,
+        }
+    await upsert(
+        session,
+        QuarantinedRecord,
+        list(rows.values()),
+        conflict=("source_system", "origin", "raw_hash"),
+        update=("reason", "detail"),
     )
 
 
