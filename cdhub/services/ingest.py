@@ -7,6 +7,7 @@ nothing and a re-run duplicates nothing.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ class IngestPipeline:
                     Rejection(
                         self.connector.system,
                         f"{raw.origin}:{raw.line_no}",
-                        raw.raw_text,
+                        _replayable(raw),
                         outcome.reason,
                         outcome.detail,
                     )
@@ -258,6 +259,13 @@ class IngestPipeline:
 
 def _only(items: Iterable[object], kind: type[F]) -> list[F]:
     return [item for item in items if isinstance(item, kind)]
+
+
+def _replayable(raw: RawRecord) -> str:
+    """What quarantine keeps: the payload as JSON when it was read (CSV rows too), else the text."""
+    if raw.payload is not None:
+        return json.dumps(raw.payload, ensure_ascii=False, default=str)
+    return raw.raw_text
 
 
 def _raw_of(raw: RawRecord) -> dict[str, object]:

@@ -145,6 +145,8 @@ class Xref(Base):
         ForeignKey("source_records.id", ondelete="CASCADE"), primary_key=True
     )
     golden_id: Mapped[int] = mapped_column(ForeignKey("golden_customers.id"), index=True)
+    # The golden the record was first linked to: an unmerge revives it when absorbed.
+    home_golden_id: Mapped[int | None] = mapped_column(BigInteger)
     link_method: Mapped[str] = mapped_column(String(32))
     match_weight: Mapped[float | None] = mapped_column(Float)
     explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)

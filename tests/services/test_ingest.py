@@ -88,12 +88,7 @@ async def test_changing_one_field_creates_exactly_one_new_version(
     summary = await ingest(hub, "shop", changed)
     assert (summary.created, summary.updated) == (0, 1)
     assert await scalar(hub, "SELECT count(*) FROM source_record_versions") == versions + 1
-    assert (
-        await scalar(
-            hub, "SELECT version FROM source_records WHERE source_key = 'M100234'"
-        )
-        == 2
-    )
+    assert await scalar(hub, "SELECT version FROM source_records WHERE source_key = 'M100234'") == 2
 
 
 async def test_an_order_ingested_before_its_member_lands_on_the_members_golden(
@@ -132,9 +127,7 @@ async def test_a_gbk_encoded_erp_csv_ingests_correctly(hub: HubState) -> None:
         path.read_bytes().decode("utf-8")
     await ingest(hub, "erp", path)
     utf8_keys, _ = _expected("erp", FIXTURES / "erp_customers.csv")
-    names = await scalar(
-        hub, "SELECT count(*) FROM source_records WHERE source_system = 'erp'"
-    )
+    names = await scalar(hub, "SELECT count(*) FROM source_records WHERE source_system = 'erp'")
     assert names >= 1
     display = await scalar(
         hub,

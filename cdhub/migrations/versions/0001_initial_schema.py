@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:34:46.964702
+Create Date: 2026-11-25 14:36:19.777873
 
 """
 from typing import Sequence, Union
@@ -376,6 +376,7 @@ def upgrade() -> None:
     op.create_table('xrefs',
     sa.Column('source_record_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('golden_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('home_golden_id', sa.BigInteger(), nullable=True),
     sa.Column('link_method', sa.String(length=32), nullable=False),
     sa.Column('match_weight', sa.Float(), nullable=True),
     sa.Column('explanation', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),

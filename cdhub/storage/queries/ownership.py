@@ -60,21 +60,27 @@ def owned_by(
     party: tuple[ColumnElement[Any], ColumnElement[Any]],
     golden: ColumnElement[Any] | None,
     roots: Sequence[int],
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> Subquery:
-    """``columns`` of every fact owned by one of ``roots``, plus ``owner_id``.
+    """``columns`` of every fact owned by one of ``roots`` (and matching ``where``),
+    plus ``owner_id``.
 
     A fact with ``golden`` set belongs to that customer only; one without it
     belongs to its party's customer.
     """
     members = family(roots)
     owners = party_owners(members)
-    by_party = select(*columns, owners.c.root_id.label(OWNER)).join(
-        owners, and_(party[0] == owners.c.source_system, party[1] == owners.c.source_key)
+    by_party = (
+        select(*columns, owners.c.root_id.label(OWNER))
+        .join(owners, and_(party[0] == owners.c.source_system, party[1] == owners.c.source_key))
+        .where(*where)
     )
     if golden is None:
         return by_party.subquery("owned")
-    by_golden = select(*columns, members.c.root_id.label(OWNER)).join(
-        members, golden == members.c.golden_id
+    by_golden = (
+        select(*columns, members.c.root_id.label(OWNER))
+        .join(members, golden == members.c.golden_id)
+        .where(*where)
     )
     return union_all(by_party.where(golden.is_(None)), by_golden).subquery("owned")
 

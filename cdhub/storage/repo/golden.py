@@ -14,11 +14,9 @@ from cdhub.storage.models import (
     AttributeLineage,
     GoldenCustomer,
     GoldenIdentity,
-    LoyaltyEntry,
     MatchCandidate,
     Pin,
     SourceRecord,
-    Ticket,
     Xref,
 )
 from cdhub.storage.repo.source_records import chunks
@@ -56,6 +54,7 @@ class XrefWrite:
     explanation: dict[str, Any]
     model_version: str | None
     linked_by: str
+    home_golden_id: int | None = None  # the golden the record first belonged to
 
 
 async def create(session: AsyncSession, kinds: Sequence[str], now: datetime) -> list[int]:
@@ -138,6 +137,7 @@ async def set_xrefs(session: AsyncSession, writes: Sequence[XrefWrite], now: dat
                 "model_version": w.model_version,
                 "linked_by": w.linked_by,
                 "linked_at": now,
+                "home_golden_id": w.home_golden_id or w.golden_id,
             }
             for w in writes
         ],
@@ -156,11 +156,9 @@ async def set_xrefs(session: AsyncSession, writes: Sequence[XrefWrite], now: dat
 
 async def absorb(session: AsyncSession, absorbed: int, survivor: int, now: datetime) -> None:
     """Fold ``absorbed`` into ``survivor``; the absorbed id stays as a redirect."""
+    # Hub-created tickets and ledger entries keep the id they were made on; readers
+    # follow the redirect, and an unmerge that revives the absorbed id gets them back.
     await session.execute(update(Xref).where(Xref.golden_id == absorbed).values(golden_id=survivor))
-    for model in (Ticket, LoyaltyEntry):
-        await session.execute(
-            update(model).where(model.golden_id == absorbed).values(golden_id=survivor)
-        )
     # Pins of the survivor win; the absorbed customer's other pins carry over.
     survivor_pins = set(
         (await session.execute(select(Pin.attribute).where(Pin.golden_id == survivor))).scalars()

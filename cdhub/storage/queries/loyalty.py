@@ -1,0 +1,131 @@
+"""Loyalty: a customer's balance is the sum of the ledger entries it owns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.storage.models import LoyaltyEntry
+from cdhub.storage.queries.keyset import (
+    Ordering,
+    Page,
+    PageRequest,
+    count_per_parent,
+    paginate_per_parent,
+)
+from cdhub.storage.queries.ownership import OWNER, owned_by
+
+ORDERING_NAME = "ledger.occurred_at.desc"
+
+_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    LoyaltyEntry.id,
+    LoyaltyEntry.entry_key,
+    LoyaltyEntry.source_system,
+    LoyaltyEntry.party_system,
+    LoyaltyEntry.party_key,
+    LoyaltyEntry.golden_id,
+    LoyaltyEntry.kind,
+    LoyaltyEntry.points,
+    LoyaltyEntry.order_no,
+    LoyaltyEntry.note,
+    LoyaltyEntry.actor,
+    LoyaltyEntry.occurred_at,
+    LoyaltyEntry.created_at,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    id: int
+    entry_key: str
+    source_system: str
+    party_system: str | None
+    party_key: str | None
+    golden_id: int | None
+    kind: str
+    points: int
+    order_no: str | None
+    note: str | None
+    actor: str
+    occurred_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> LedgerRow:
+        m = row._mapping
+        golden_id = m["golden_id"]
+        return cls(
+            id=int(m["id"]),
+            entry_key=m["entry_key"],
+            source_system=m["source_system"],
+            party_system=m["party_system"],
+            party_key=m["party_key"],
+            golden_id=None if golden_id is None else int(golden_id),
+            kind=m["kind"],
+            points=int(m["points"]),
+            order_no=m["order_no"],
+            note=m["note"],
+            actor=m["actor"],
+            occurred_at=m["occurred_at"],
+            created_at=m["created_at"],
+        )
+
+
+def _owned(roots: Sequence[int]) -> Select[Any]:
+    owned = owned_by(
+        _COLUMNS, (LoyaltyEntry.party_system, LoyaltyEntry.party_key), LoyaltyEntry.golden_id, roots
+    )
+    return select(owned)
+
+
+async def balances(session: AsyncSession, roots: Sequence[int]) -> dict[int, int]:
+    """The points balance of each customer (0 without entries), in one grouped statement."""
+    if not roots:
+        return {}
+    owned = owned_by(
+        (LoyaltyEntry.points,),
+        (LoyaltyEntry.party_system, LoyaltyEntry.party_key),
+        LoyaltyEntry.golden_id,
+        roots,
+    )
+    rows = await session.execute(
+        select(owned.c[OWNER], func.coalesce(func.sum(owned.c.points), 0)).group_by(owned.c[OWNER])
+    )
+    found = {int(owner): int(total) for owner, total in rows.all()}
+    return {root: found.get(root, 0) for root in roots}
+
+
+async def ledger_per_customer(
+    session: AsyncSession, roots: Sequence[int], page: PageRequest
+) -> dict[int, Page[LedgerRow]]:
+    """A page of each customer's ledger, latest first, in one statement."""
+    stmt = _owned(roots)
+    c = stmt.selected_columns
+    ordering = Ordering(
+        name=ORDERING_NAME,
+        id_column=c["id"],
+        column=c["occurred_at"],
+        descending=True,
+        nullable=True,
+    )
+    return await paginate_per_parent(
+        session, stmt, c[OWNER], roots, ordering, page, LedgerRow.from_row
+    )
+
+
+async def count_ledger_per_customer(session: AsyncSession, roots: Sequence[int]) -> dict[int, int]:
+    stmt = _owned(roots)
+    return await count_per_parent(session, stmt, stmt.selected_columns[OWNER], roots)
+
+
+async def entries_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, LedgerRow]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(*_COLUMNS).where(LoyaltyEntry.id.in_(wanted)))
+    return {int(row.id): LedgerRow.from_row(row) for row in rows.all()}

@@ -1,0 +1,256 @@
+"""Tickets with their calls and status history; newest opened first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import ColumnCollection
+
+from cdhub.storage.models import Call, Ticket, TicketEvent
+from cdhub.storage.queries.keyset import (
+    Ordering,
+    Page,
+    PageRequest,
+    count,
+    count_per_parent,
+    paginate,
+    paginate_per_parent,
+)
+from cdhub.storage.queries.ownership import OWNER, owned_by
+
+ORDERING_NAME = "tickets.opened_at.desc"
+# Every status a source or the hub uses for a finished ticket; anything else is open.
+CLOSED_STATUSES = ("resolved", "closed", "cancelled", "canceled", "rejected")
+
+_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    Ticket.id,
+    Ticket.source_system,
+    Ticket.ticket_no,
+    Ticket.party_system,
+    Ticket.party_key,
+    Ticket.golden_id,
+    Ticket.status,
+    Ticket.category,
+    Ticket.order_no,
+    Ticket.batch_no,
+    Ticket.satisfaction,
+    Ticket.opened_at,
+    Ticket.status_at,
+)
+
+
+def is_open(status: ColumnElement[Any]) -> ColumnElement[bool]:
+    return func.lower(status).not_in(CLOSED_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    id: int
+    source_system: str
+    ticket_no: str
+    party_system: str | None
+    party_key: str | None
+    golden_id: int | None
+    status: str
+    category: str | None
+    order_no: str | None
+    batch_no: str | None
+    satisfaction: int | None
+    opened_at: datetime | None
+    status_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> TicketRow:
+        m = row._mapping
+        golden_id = m["golden_id"]
+        return cls(
+            id=int(m["id"]),
+            source_system=m["source_system"],
+            ticket_no=m["ticket_no"],
+            party_system=m["party_system"],
+            party_key=m["party_key"],
+            golden_id=None if golden_id is None else int(golden_id),
+            status=m["status"],
+            category=m["category"],
+            order_no=m["order_no"],
+            batch_no=m["batch_no"],
+            satisfaction=m["satisfaction"],
+            opened_at=m["opened_at"],
+            status_at=m["status_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CallRow:
+    id: int
+    source_system: str
+    call_id: str
+    ticket_no: str
+    started_at: datetime | None
+    duration_s: int | None
+    agent_id: str | None
+    category: str | None
+    summary: str | None
+    ticket_status: str | None
+    satisfaction: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEventRow:
+    id: int
+    ticket_id: int
+    kind: str
+    status: str | None
+    note: str | None
+    actor: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCriteria:
+    status: str | None = None
+    open_only: bool = False
+    category: str | None = None
+    batch_no: str | None = None
+    channel: str | None = None  # the source system that raised the ticket
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+
+
+def _ordering(c: ColumnCollection[str, ColumnElement[Any]]) -> Ordering:
+    return Ordering(
+        name=ORDERING_NAME,
+        id_column=c["id"],
+        column=c["opened_at"],
+        descending=True,
+        nullable=True,
+    )
+
+
+def _where(criteria: TicketCriteria) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if criteria.status is not None:
+        where.append(Ticket.status == criteria.status)
+    if criteria.open_only:
+        where.append(is_open(Ticket.status))
+    if criteria.category is not None:
+        where.append(Ticket.category == criteria.category)
+    if criteria.batch_no is not None:
+        where.append(Ticket.batch_no == criteria.batch_no)
+    if criteria.channel is not None:
+        where.append(Ticket.source_system == criteria.channel)
+    if criteria.opened_from is not None:
+        where.append(Ticket.opened_at >= criteria.opened_from)
+    if criteria.opened_to is not None:
+        where.append(Ticket.opened_at < criteria.opened_to)
+    return where
+
+
+def _listed(criteria: TicketCriteria, owners: Sequence[int] | None) -> Select[Any]:
+    if owners is None:
+        return select(*_COLUMNS).where(*_where(criteria))
+    owned = owned_by(
+        _COLUMNS,
+        (Ticket.party_system, Ticket.party_key),
+        Ticket.golden_id,
+        owners,
+        _where(criteria),
+    )
+    return select(owned)
+
+
+async def page_tickets(
+    session: AsyncSession,
+    criteria: TicketCriteria,
+    owners: Sequence[int] | None,
+    page: PageRequest,
+) -> Page[TicketRow]:
+    stmt = _listed(criteria, owners)
+    return await paginate(
+        session, stmt, _ordering(stmt.selected_columns), page, TicketRow.from_row
+    )
+
+
+async def count_tickets(
+    session: AsyncSession, criteria: TicketCriteria, owners: Sequence[int] | None
+) -> int:
+    return await count(session, _listed(criteria, owners))
+
+
+async def tickets_per_customer(
+    session: AsyncSession, roots: Sequence[int], criteria: TicketCriteria, page: PageRequest
+) -> dict[int, Page[TicketRow]]:
+    stmt = _listed(criteria, roots)
+    columns = stmt.selected_columns
+    return await paginate_per_parent(
+        session, stmt, columns[OWNER], roots, _ordering(columns), page, TicketRow.from_row
+    )
+
+
+async def count_tickets_per_customer(
+    session: AsyncSession, roots: Sequence[int], criteria: TicketCriteria
+) -> dict[int, int]:
+    stmt = _listed(criteria, roots)
+    return await count_per_parent(session, stmt, stmt.selected_columns[OWNER], roots)
+
+
+async def tickets_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, TicketRow]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(*_COLUMNS).where(Ticket.id.in_(wanted)))
+    return {int(row.id): TicketRow.from_row(row) for row in rows.all()}
+
+
+async def calls_of(
+    session: AsyncSession, tickets: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[CallRow]]:
+    """Calls of each ``(source_system, ticket_no)``, in time order."""
+    wanted = sorted(set(tickets))
+    found: dict[tuple[str, str], list[CallRow]] = {key: [] for key in wanted}
+    if not wanted:
+        return found
+    rows = await session.execute(
+        select(
+            Call.id,
+            Call.source_system,
+            Call.call_id,
+            Call.ticket_no,
+            Call.started_at,
+            Call.duration_s,
+            Call.agent_id,
+            Call.category,
+            Call.summary,
+            Call.ticket_status,
+            Call.satisfaction,
+        )
+        .where(tuple_(Call.source_system, Call.ticket_no).in_(wanted))
+        .order_by(Call.started_at.asc().nulls_first(), Call.id)
+    )
+    for row in rows.all():
+        found[(row.source_system, row.ticket_no)].append(CallRow(*row))
+    return found
+
+
+async def events_of(
+    session: AsyncSession, ticket_ids: Iterable[int], kinds: Sequence[str] = ("status",)
+) -> dict[int, list[TicketEventRow]]:
+    """Hub-recorded events of each ticket (status changes by default), in time order."""
+    wanted = sorted(set(ticket_ids))
+    found: dict[int, list[TicketEventRow]] = {tid: [] for tid in wanted}
+    if not wanted:
+        return found
+    e = TicketEvent
+    rows = await session.execute(
+        select(e.id, e.ticket_id, e.kind, e.status, e.note, e.actor, e.occurred_at)
+        .where(e.ticket_id.in_(wanted), or_(*(e.kind == kind for kind in kinds)))
+        .order_by(e.occurred_at, e.id)
+    )
+    for row in rows.all():
+        found[int(row.ticket_id)].append(TicketEventRow(*row))
+    return found
