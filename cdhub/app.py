@@ -17,6 +17,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from cdhub.metrics import MetricsMiddleware, metrics_endpoint
 from cdhub.settings import Settings
 from cdhub.state import HubState
+from cdhub.webhooks import receive_events
 from resolvers.context import HubContext
 from schema.root import build_schema
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings, state: HubState | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
+            Route("/connectors/{source}/events", receive_events, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

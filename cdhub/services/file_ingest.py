@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.services.ingest import IngestPipeline, IngestSummary
@@ -121,21 +121,19 @@ async def _with_retries(
                 summary, _ = await pipeline.process_batch(session, batch, datetime.now(UTC))
                 await _save_checkpoint(session, system, where, print_, next_offset)
             return summary
-        except (IntegrityError, OperationalError, DBAPIError) as exc:
-            if attempt == RETRIES or not _retryable(exc):
+        except Exception as exc:
+            if attempt == RETRIES or not retryable(exc):
                 raise
-            log.warning("batch conflicted with a concurrent writer (%s); retrying", _code(exc))
+            log.warning("batch conflicted with a concurrent writer (%s); retrying", exc)
             await asyncio.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
 
 
-def _code(exc: DBAPIError) -> str:
-    return type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
-
-
-def _retryable(exc: DBAPIError) -> bool:
+def retryable(exc: Exception) -> bool:
     """Deadlocks, serialisation failures, unique races and SQLite's busy database."""
-    text = f"{_code(exc)} {exc.orig}".lower()
+    if not isinstance(exc, DBAPIError):
+        return False
+    text = f"{type(exc.orig).__name__} {exc.orig}".lower()
     return isinstance(exc, IntegrityError) or any(
         marker in text
         for marker in ("deadlock", "serializ", "could not serialize", "database is locked", "busy")
