@@ -236,27 +236,27 @@ class ViewWrite:
 
 async def write_views(session: AsyncSession, writes: Sequence[ViewWrite], now: datetime) -> None:
     """Store survivorship results: golden columns, identities and lineage, replaced whole."""
-    for w in writes:
-        await session.execute(
-            update(GoldenCustomer)
-            .where(GoldenCustomer.id == w.golden_id)
-            .values(
-                kind=w.kind,
-                view=w.view,
-                display_name=w.display_name,
-                name_pinyin=w.name_pinyin,
-                search_text=w.search_text,
-                primary_phone=w.primary_phone,
-                primary_email=w.primary_email,
-                province=w.province,
-                city=w.city,
-                tier=w.tier,
-                source_count=w.source_count,
-                channel_count=w.channel_count,
-                version=GoldenCustomer.version + 1,
-                updated_at=now,
-            )
-        )
+    rows = [
+        {
+            "id": w.golden_id,
+            "kind": w.kind,
+            "view": w.view,
+            "display_name": w.display_name,
+            "name_pinyin": w.name_pinyin,
+            "search_text": w.search_text,
+            "primary_phone": w.primary_phone,
+            "primary_email": w.primary_email,
+            "province": w.province,
+            "city": w.city,
+            "tier": w.tier,
+            "source_count": w.source_count,
+            "channel_count": w.channel_count,
+            "updated_at": now,
+        }
+        for w in writes
+    ]
+    for row_part in chunks(rows, 1000):
+        await session.execute(update(GoldenCustomer), list(row_part))  # executemany by key
     ids = [w.golden_id for w in writes]
     for part in chunks(ids):
         await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id.in_(part)))

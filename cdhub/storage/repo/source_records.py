@@ -166,3 +166,19 @@ async def _insert_versions(
 
 async def count_records(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(SourceRecord)) or 0)
+
+
+async def all_parties(session: AsyncSession) -> list[tuple[int, str, str, dict[str, Any]]]:
+    """Every stored (not erased) party record: id, system, key, attributes; by id."""
+    rows = await session.stream(
+        select(
+            SourceRecord.id,
+            SourceRecord.source_system,
+            SourceRecord.source_key,
+            SourceRecord.attributes,
+        )
+        .where(SourceRecord.erased.is_(False))
+        .order_by(SourceRecord.id)
+        .execution_options(yield_per=5000)
+    )
+    return [(int(i), s, k, a) async for i, s, k, a in rows]

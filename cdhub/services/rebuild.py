@@ -1,0 +1,194 @@
+"""Batch operations over every record: train the model, re-match everything.
+
+``rebuild`` clusters all party records with the same blocking keys and rules
+as the real-time path, then maps the clusters onto the existing golden ids so
+they stay stable: each cluster keeps the id most of its records already had
+(older first on ties); a golden id no cluster keeps is folded into the
+cluster that took most of its records and stays as a redirect.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.services import golden_views
+from cdhub.services.matching import MatchConfig
+from cdhub.storage.models import CannotLink, Xref
+from cdhub.storage.repo import blocking as blocking_repo
+from cdhub.storage.repo import decisions as decisions_repo
+from cdhub.storage.repo import golden as golden_repo
+from cdhub.storage.repo import source_records as records_repo
+from cdhub.storage.repo.decisions import CandidateWrite, EventWrite
+from cdhub.storage.repo.golden import XrefWrite
+from mdm.batch import BatchResult, cluster_records
+from mdm.blocking import blocking_keys
+from mdm.clustering import CannotLinks
+from mdm.model import Model, model_to_dict
+from mdm.records import PartyRecord
+from mdm.serialization import party_from_dict
+from mdm.training import train_model
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    records: int
+    clusters: int
+    goldens_created: int
+    goldens_folded: int
+    records_moved: int
+    review: int
+    candidate_pairs: int
+
+
+async def load_parties(session: AsyncSession) -> tuple[list[int], list[PartyRecord]]:
+    rows = await records_repo.all_parties(session)
+    return [r[0] for r in rows], [party_from_dict(r[3]) for r in rows]
+
+
+async def train(session: AsyncSession, config: MatchConfig, seed: int = 0) -> Model:
+    """Estimate the model from the hub's own records and make it the active one."""
+    _, parties = await load_parties(session)
+    if len(parties) < 2:
+        raise ValueError("training needs at least two stored party records")
+    model = train_model(parties, config.settings, seed=seed)
+    await decisions_repo.save_model(session, model.version, model_to_dict(model), len(parties))
+    return model
+
+
+async def rebuild(
+    session: AsyncSession, config: MatchConfig, now: datetime | None = None
+) -> RebuildReport:
+    now = now or datetime.now(UTC)
+    ids, parties = await load_parties(session)
+    by_ref = {(p.source_system, p.source_key): rid for rid, p in zip(ids, parties, strict=True)}
+    ref_of = {rid: ref for ref, rid in by_ref.items()}
+    links = await _all_cannot_links(session, ref_of)
+    result = cluster_records(parties, config.model, config.settings, links)
+    await blocking_repo.replace_keys(
+        session, {rid: blocking_keys(p) for rid, p in zip(ids, parties, strict=True)}
+    )
+    current = await golden_repo.golden_of_records(session, ids)
+    clusters = [[by_ref[ref] for ref in cluster] for cluster in result.clusters]
+    kinds = {rid: p.kind.value for rid, p in zip(ids, parties, strict=True)}
+    assignment, folded, created = await _stable_ids(session, clusters, current, kinds, now)
+    for absorbed, survivor in folded:
+        await golden_repo.absorb(session, absorbed, survivor, now)
+    moved = [
+        XrefWrite(rid, golden, "rebuild", None, {}, config.model.version, config.actor)
+        for rid, golden in sorted(assignment.items())
+        if current.get(rid) != golden
+    ]
+    await golden_repo.set_xrefs(session, moved, now)
+    await decisions_repo.add_events(
+        session,
+        [
+            EventWrite(
+                "merge",
+                survivor,
+                absorbed,
+                None,
+                config.actor,
+                "rebuild",
+                {},
+                {},
+                config.model.version,
+            )
+            for absorbed, survivor in folded
+        ],
+        now,
+    )
+    review = _review(result, by_ref, assignment, config.model.version)
+    await decisions_repo.supersede_candidates(session, ids)
+    await decisions_repo.add_candidates(session, review, now)
+    touched = {assignment[rid] for rid in ids} | set(current.values())
+    known = dict(zip(ids, parties, strict=True))
+    folded_ids = {a for a, _ in folded}
+    await golden_views.refresh(session, touched - folded_ids, config.policy, now, known)
+    return RebuildReport(
+        records=len(ids),
+        clusters=len(clusters),
+        goldens_created=created,
+        goldens_folded=len(folded),
+        records_moved=len(moved),
+        review=len(review),
+        candidate_pairs=result.candidate_pairs,
+    )
+
+
+async def _stable_ids(
+    session: AsyncSession,
+    clusters: list[list[int]],
+    current: dict[int, int],
+    kinds: dict[int, str],
+    now: datetime,
+) -> tuple[dict[int, int], list[tuple[int, int]], int]:
+    used: set[int] = set()
+    chosen: list[int | None] = [None] * len(clusters)
+    order = sorted(range(len(clusters)), key=lambda i: (-len(clusters[i]), min(clusters[i])))
+    for index in order:
+        votes = Counter(current[rid] for rid in clusters[index] if rid in current)
+        for golden, _ in sorted(votes.items(), key=lambda item: (-item[1], item[0])):
+            if golden not in used:
+                chosen[index] = golden
+                used.add(golden)
+                break
+    missing = [i for i, g in enumerate(chosen) if g is None]
+    fresh = await golden_repo.create(session, [kinds[clusters[i][0]] for i in missing], now)
+    for index, golden in zip(missing, fresh, strict=True):
+        chosen[index] = golden
+    assignment = {rid: int(chosen[i] or 0) for i, cluster in enumerate(clusters) for rid in cluster}
+    received: dict[int, Counter[int]] = {}
+    for rid, old in current.items():
+        if rid in assignment:
+            received.setdefault(old, Counter())[assignment[rid]] += 1
+    folded = [
+        (old, min(targets.items(), key=lambda item: (-item[1], item[0]))[0])
+        for old, targets in sorted(received.items())
+        if old not in used
+    ]
+    return assignment, folded, len(fresh)
+
+
+async def _all_cannot_links(
+    session: AsyncSession, ref_of: dict[int, tuple[str, str]]
+) -> CannotLinks:
+    rows = await session.execute(
+        select(CannotLink.left_source_record_id, CannotLink.right_source_record_id)
+    )
+    return CannotLinks.of(
+        pairs=[(ref_of[a], ref_of[b]) for a, b in rows if a in ref_of and b in ref_of]
+    )
+
+
+def _review(
+    result: BatchResult,
+    by_ref: dict[tuple[str, str], int],
+    assignment: dict[int, int],
+    version: str,
+) -> list[CandidateWrite]:
+    out: list[CandidateWrite] = []
+    for decision in result.review:
+        left, right = by_ref.get(decision.left), by_ref.get(decision.right)
+        if left is None or right is None or assignment[left] == assignment[right]:
+            continue
+        out.append(
+            CandidateWrite(
+                left,
+                assignment[right],
+                right,
+                decision.score.match_weight,
+                decision.score.probability,
+                decision.to_dict(),
+                version,
+            )
+        )
+    return out
+
+
+async def golden_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count(func.distinct(Xref.golden_id)))) or 0)
