@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.cli import app, run_async
-from cdhub.commands_ingest import console
+from cdhub.console import console
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker
 from cdhub.storage.models import GoldenCustomer, Order, SourceRecord, Ticket, Xref

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from sqlalchemy import func, select
 
 from cdhub.cli import app, run_async
-from cdhub.services.file_ingest import FileProgress, ingest_file
+from cdhub.console import console
 from cdhub.services.ingest import IngestPipeline, IngestSummary
+from cdhub.services.loading import DEMO_SOURCES, ingest_paths
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker
@@ -34,56 +25,6 @@ from connectors.files import RawRecord
 
 quarantine_app = typer.Typer(help="Rejected input, kept with its reason.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
-console = Console(stderr=True)
-
-
-async def ingest_paths(
-    settings: Settings,
-    system: str,
-    paths: Sequence[Path],
-    *,
-    mapping: Path | None = None,
-    encoding: str | None = None,
-    batch_size: int = 500,
-    resume: bool = True,
-    show_progress: bool = True,
-) -> IngestSummary:
-    """Ingest files of one source system; the same code the CLI and the demo use."""
-    connector = get_connector(system, mapping)
-    engine = create_engine(settings)
-    sessions = create_sessionmaker(engine)
-    total = IngestSummary()
-    try:
-        await upgrade(engine)
-        pipeline = IngestPipeline(connector, await load_match_service(sessions, settings, "ingest"))
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not show_progress,
-        ) as progress:
-            for path in paths:
-                task = progress.add_task(f"{system} {path.name}", total=None)
-
-                def advance(state: FileProgress, task_id: TaskID = task) -> None:
-                    progress.update(task_id, completed=state.records)
-
-                total.add(
-                    await ingest_file(
-                        sessions,
-                        pipeline,
-                        path,
-                        encoding=encoding,
-                        batch_size=batch_size,
-                        on_progress=advance,
-                        resume=resume,
-                    )
-                )
-    finally:
-        await engine.dispose()
-    return total
 
 
 def print_summary(summary: IngestSummary) -> None:
@@ -137,16 +78,6 @@ def ingest(
     typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     if summary.read > 0 and summary.read == summary.rejected and not summary.facts:
         raise typer.Exit(1)  # nothing could be read at all
-
-
-DEMO_SOURCES: tuple[tuple[str, str], ...] = (
-    ("erp", "erp_customers"),
-    ("shop", "shop"),
-    ("wechat", "wechat"),
-    ("callcenter", "callcenter"),
-    ("erp", "erp_orders"),
-    ("erp", "erp_deliveries"),
-)
 
 
 @app.command()

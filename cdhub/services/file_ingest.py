@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,17 +80,41 @@ async def ingest_file(
         return total
     start = checkpoint.offset if checkpoint else 0
     handled = 0
+    reading = _Timed(read_records(path, encoding=encoding, start_offset=start))
     for batch, next_offset in _batches(
         read_records(path, encoding=encoding, start_offset=start), batch_size
     ):
         summary = await _with_retries(sessions, pipeline, batch, system, where, print_, next_offset)
         total.add(summary)
+        total.seconds["read"] += reading.take()
         handled += len(batch)
         if on_progress:
             on_progress(FileProgress(path, handled, total))
     async with sessions() as session, session.begin():
         await _save_checkpoint(session, system, where, print_, None)
     return total
+
+
+class _Timed:
+    """Times how long an iterator spends producing items (file reading and decoding)."""
+
+    def __init__(self, items: Iterator[RawRecord]) -> None:
+        self._items = items
+        self._spent = 0.0
+
+    def __iter__(self) -> Iterator[RawRecord]:
+        return self
+
+    def __next__(self) -> RawRecord:
+        started = time.perf_counter()
+        try:
+            return next(self._items)
+        finally:
+            self._spent += time.perf_counter() - started
+
+    def take(self) -> float:
+        spent, self._spent = self._spent, 0.0
+        return spent
 
 
 def _batches(

@@ -8,7 +8,8 @@ nothing and a re-run duplicates nothing.
 from __future__ import annotations
 
 import json
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -87,6 +88,8 @@ class IngestSummary:
     facts: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     matching: MatchSummary = field(default_factory=MatchSummary)
+    # Seconds per stage: read (file), normalise (connector parse), store, match, facts.
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def add(self, other: IngestSummary) -> None:
         self.read += other.read
@@ -97,6 +100,8 @@ class IngestSummary:
         self.facts += other.facts
         self.reasons.update(other.reasons)
         self.matching.add(other.matching)
+        for stage, spent in other.seconds.items():
+            self.seconds[stage] += spent
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -136,6 +141,7 @@ class IngestPipeline:
         results: dict[int, RecordResult] = {}
         rejections: list[Rejection] = []
         parsed: list[_Parsed] = []
+        started = time.perf_counter()
         for index, raw in enumerate(raws):
             outcome = self._parse(raw)
             if isinstance(outcome, RejectedPayload):
@@ -155,9 +161,12 @@ class IngestPipeline:
                 )
             else:
                 parsed.append(outcome)
+        summary.seconds["normalise"] += time.perf_counter() - started
         statuses = await self._store_parties(session, parsed, summary, now)
+        started = time.perf_counter()
         await self._store_facts(session, parsed, now, summary)
         await quarantine_repo.add(session, rejections, now)
+        summary.seconds["facts"] += time.perf_counter() - started
         for index, item in enumerate(parsed):
             keys = tuple(f"{p.source_system}:{p.source_key}" for p in item.parties)
             status = _combined(statuses.get(id(item), []))
@@ -196,6 +205,7 @@ class IngestPipeline:
                     latest[key] = (merged, _raw_of(item.raw), [*owners, id(item)])
                 else:
                     latest[key] = (party, _raw_of(item.raw), [id(item)])
+        started = time.perf_counter()
         stored = await records_repo.load_by_keys(session, latest)
         new_writes: list[RecordWrite] = []
         new_parties: list[PartyRecord] = []
@@ -231,6 +241,7 @@ class IngestPipeline:
             setattr(summary, status, getattr(summary, status) + 1)
         new_ids = await records_repo.insert_records(session, new_writes, now)
         await records_repo.update_records(session, changes, now)
+        summary.seconds["store"] += time.perf_counter() - started
         changed = [
             ChangedParty(record_id, party, True, now)
             for record_id, party in zip(new_ids, new_parties, strict=True)
@@ -239,7 +250,9 @@ class IngestPipeline:
             for (existing, _), party in zip(changes, changed_parties, strict=True)
         ]
         if changed:
+            started = time.perf_counter()
             summary.matching.add(await self.matcher.match(session, changed, now))
+            summary.seconds["match"] += time.perf_counter() - started
         return statuses
 
     async def _store_facts(

@@ -1,0 +1,158 @@
+"""Candidate retrieval: blocking keys and block-size caps.
+
+Every record yields a small set of :class:`BlockingKey` values. Storage keeps
+them in an indexed table so one incoming record finds its candidates with a
+few indexed lookups; batch mode groups all records by the same keys.
+
+Strong keys (valid official identifiers, unionid and the source account ids)
+are never capped. Every other key type has a maximum block size: a landline
+shared by 40 callers or a surname-initials block of 5,000 carries no useful
+candidate signal and is skipped, both in batch and in incremental retrieval.
+
+Example:
+    >>> sorted(k.key_type for k in blocking_keys(record))  # doctest: +SKIP
+    ['birth_surname', 'email', 'mobile', 'name_district', 'name_initials', 'name_pinyin']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import combinations
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from mdm.features import RecordFeatures, features_of
+from mdm.records import PartyRecord
+from mdm.settings import MatchSettings
+
+STRONG_KEY_TYPES = frozenset(
+    {"resident_id", "credit_code", "passport", "unionid", "member_id", "erp_customer", "openid"}
+)
+KEY_TYPES = (
+    "mobile",
+    "phone",
+    "email",
+    "unionid",
+    "resident_id",
+    "credit_code",
+    "passport",
+    "member_id",
+    "erp_customer",
+    "openid",
+    "name_initials",
+    "name_pinyin",
+    "name_district",
+    "birth_surname",
+    "org_token",
+)
+
+
+class BlockingKey(NamedTuple):
+    """A (key_type, value) under which candidate records are looked up (immutable, ordered)."""
+
+    key_type: str
+    value: str
+
+
+def is_strong(key_type: str) -> bool:
+    """True for identifier keys whose blocks are never capped or skipped."""
+    return key_type in STRONG_KEY_TYPES
+
+
+def max_block_size(key_type: str, settings: MatchSettings) -> int | None:
+    """The largest block still used for ``key_type``; None means uncapped (strong keys)."""
+    if is_strong(key_type):
+        return None
+    return settings.blocking.cap(key_type)
+
+
+def keys_of_features(f: RecordFeatures) -> frozenset[BlockingKey]:
+    """Blocking keys from precomputed features (see :func:`blocking_keys`)."""
+    keys: set[BlockingKey] = set()
+    keys.update(BlockingKey("mobile", v) for v in f.mobiles)
+    keys.update(BlockingKey("phone", v) for v in f.landlines)
+    keys.update(BlockingKey("email", v) for v in f.emails)
+    keys.update(BlockingKey("unionid", v) for v in f.unionids)
+    for kind, values in f.valid_ids.items():
+        keys.update(BlockingKey(kind, v) for v in values)
+    for kind, values in f.accounts.items():
+        keys.update(BlockingKey(kind, v) for v in values)
+    areas = {a.district or a.city for a in f.addresses if a.district or a.city}
+    for n in f.names:
+        if n.surname and n.has_given:
+            keys.add(BlockingKey("name_initials", f"{n.surname}|{n.given_initials}"))
+        if n.pinyin and not n.honorific_only:
+            keys.add(BlockingKey("name_pinyin", n.pinyin))
+            keys.update(BlockingKey("name_district", f"{n.pinyin}|{area}") for area in areas)
+        if f.birth_date is not None and n.surname:
+            keys.add(BlockingKey("birth_surname", f"{f.birth_date.isoformat()}|{n.surname}"))
+    if f.org is not None:
+        keys.update(BlockingKey("org_token", t) for t in f.org.tokens)
+        keys.add(BlockingKey("org_token", f.org.core))
+    return frozenset(keys)
+
+
+def blocking_keys(record: PartyRecord) -> frozenset[BlockingKey]:
+    """All blocking keys of ``record``.
+
+    Strong identifiers give keys only when valid. Fuzzy keys: ``name_initials``
+    (surname pinyin + given initials, ``lin|jx``), ``name_pinyin`` (compact
+    full pinyin), ``name_district`` (pinyin + district, or city when there is
+    no district), ``birth_surname`` (ISO date + surname pinyin) and
+    ``org_token`` (core-name bigrams or words, and the whole core).
+    Honorific-only names (林小姐) give no name keys: they are found by phone.
+    """
+    return keys_of_features(features_of(record))
+
+
+def keys_to_query(
+    keys: Iterable[BlockingKey], block_sizes: Mapping[BlockingKey, int], settings: MatchSettings
+) -> list[BlockingKey]:
+    """The keys worth looking up, given the current size of each block in storage.
+
+    Strong keys are always kept; others are dropped when their block is
+    larger than the cap for their type. Sorted for deterministic queries.
+    """
+    out = []
+    for k in keys:
+        cap = max_block_size(k.key_type, settings)
+        if cap is None or block_sizes.get(k, 0) <= cap:
+            out.append(k)
+    return sorted(out)
+
+
+def candidate_pairs(
+    keys_per_record: list[frozenset[BlockingKey]], settings: MatchSettings
+) -> npt.NDArray[np.int64]:
+    """All distinct candidate pairs (i < j) of a batch, as an ``(n, 2)`` array.
+
+    Records are grouped by key set-wise; a non-strong block larger than its
+    cap is skipped entirely. Pairs are sorted, so the result is deterministic.
+    """
+    blocks: dict[BlockingKey, list[int]] = {}
+    for i, keys in enumerate(keys_per_record):
+        for k in keys:
+            blocks.setdefault(k, []).append(i)
+    n = len(keys_per_record)
+    codes: list[int] = []
+    for members in _usable_blocks(blocks, settings):
+        # members are ascending: records were appended in index order
+        codes.extend(x * n + y for x, y in combinations(members, 2))
+    if not codes:
+        return np.zeros((0, 2), dtype=np.int64)
+    unique = np.unique(np.asarray(codes, dtype=np.int64))
+    return np.stack([unique // n, unique % n], axis=1)
+
+
+def _usable_blocks(
+    blocks: dict[BlockingKey, list[int]], settings: MatchSettings
+) -> Iterator[list[int]]:
+    for key, members in blocks.items():
+        if len(members) < 2:
+            continue
+        cap = max_block_size(key.key_type, settings)
+        if cap is not None and len(members) > cap:
+            continue
+        yield members

@@ -1,0 +1,110 @@
+"""Clustering that respects cannot-links.
+
+MATCH edges are processed by descending weight with union-find. Before two
+clusters are united every cross pair is checked with ``veto``; a single veto
+(a hard cannot-link, an explicit one, a capped pair, a strongly negative
+weight) refuses the union. So no chain of weak links can put two records
+that say they are different parties into one golden record.
+
+The output is deterministic: edges are ordered by (-weight, i, j), clusters
+list their members ascending and are sorted by their smallest member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+MAX_CROSS_CHECKS = 250_000
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A MATCH between records ``i`` and ``j`` with its match weight."""
+
+    i: int
+    j: int
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterResult:
+    """Clusters of record indices and the edges whose union was refused."""
+
+    clusters: tuple[tuple[int, ...], ...]
+    refused: tuple[Edge, ...]
+
+
+def cluster(
+    n: int,
+    edges: Iterable[Edge],
+    veto: Callable[[int, int], bool],
+    max_cross_checks: int = MAX_CROSS_CHECKS,
+) -> ClusterResult:
+    """Union-find over MATCH edges with a cross-pair veto.
+
+    Args:
+        n: Number of records (indices ``0..n-1``); singletons are kept.
+        edges: MATCH edges, in any order.
+        veto: ``veto(x, y)`` is True when records x and y must not share a cluster.
+        max_cross_checks: A union needing more cross checks is refused
+            (degenerate giant clusters are not worth the risk).
+
+    Returns:
+        The clusters and the refused edges (for review).
+    """
+    parent = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    refused: list[Edge] = []
+    for e in sorted(edges, key=lambda e: (-e.weight, min(e.i, e.j), max(e.i, e.j))):
+        ra, rb = find(e.i), find(e.j)
+        if ra == rb:
+            continue
+        a, b = members[ra], members[rb]
+        if len(a) * len(b) > max_cross_checks or any(veto(x, y) for x in a for y in b):
+            refused.append(e)
+            continue
+        root, other = (ra, rb) if ra < rb else (rb, ra)
+        parent[other] = root
+        members[root].extend(members.pop(other))
+    clusters = sorted(tuple(sorted(m)) for m in members.values())
+    return ClusterResult(tuple(clusters), tuple(refused))
+
+
+SourceRef = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CannotLinks:
+    """Explicit cannot-links recorded by reviewers or data stewards.
+
+    Attributes:
+        pairs: Unordered pairs of source records that must never share a golden.
+        rejected: ``(record, golden_id)`` pairs: a reviewer rejected this record
+            joining this golden.
+    """
+
+    pairs: frozenset[frozenset[SourceRef]] = frozenset()
+    rejected: frozenset[tuple[SourceRef, str]] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        pairs: Iterable[tuple[SourceRef, SourceRef]] = (),
+        rejected: Iterable[tuple[SourceRef, str]] = (),
+    ) -> CannotLinks:
+        """Build from plain pairs."""
+        return cls(frozenset(frozenset(p) for p in pairs), frozenset(rejected))
+
+    def forbids(self, a: SourceRef, b: SourceRef) -> bool:
+        return bool(self.pairs) and frozenset((a, b)) in self.pairs
+
+    def rejects(self, record: SourceRef, golden_id: str) -> bool:
+        return (record, golden_id) in self.rejected

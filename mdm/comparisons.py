@@ -1,0 +1,573 @@
+"""Comparison vectors: which level of each declared comparison a pair falls into.
+
+A :class:`mdm.settings.Comparison` names a feature attribute and ordered
+levels; each level names a *test* from the vocabulary below. The first level
+whose test holds is the pair's level. Multi-valued attributes (names,
+addresses) are compared element by element and the most specific level wins.
+
+Tests by attribute:
+
+``names`` (person names)
+    ``null`` (either has no name), ``exact`` (same simplified full name),
+    ``pinyin_exact`` (same pinyin, so 林嘉欣, 林嘉欣 in traditional and "Lin
+    Jiaxin" meet; or the same surname and given parts in any written order),
+    ``pinyin_swapped`` (surname and given swapped), ``jaro_winkler`` (on the
+    compact pinyin; for two hanzi names every differing syllable must itself
+    be near, xin/xing but not xin/yi, so siblings 林嘉欣/林嘉怡 do not pass),
+    ``parts_jaro_winkler`` (latin names: surname and given each at the
+    threshold), ``surname_only`` (same surname, one side knows only the
+    surname: 林小姐), ``same_surname`` (same surname, different given name: a
+    family member), ``else``.
+``phones``
+    ``null``, ``shared_mobile``, ``shared_landline``, ``else`` (both have
+    phones, none shared).
+``identifiers`` (resident ID, credit code, passport; same kind only)
+    ``null``, ``exact_valid``, ``exact``, ``near`` (one substituted or two
+    transposed characters), ``different_valid``, ``else``.
+``birth_date``
+    ``null``, ``exact``, ``day_month_swapped``, ``year_off_by_one``,
+    ``one_digit_typo``, ``else``.
+``addresses``
+    ``null``, ``detail_exact`` / ``detail_fuzzy`` (street detail inside a
+    compatible area), ``same_district`` (or same postcode), ``same_city``,
+    ``same_province``, ``else``.
+``org_name``
+    ``null``, ``exact`` (same core and branch), ``same_core``,
+    ``core_fuzzy``, ``else``.
+``accounts``
+    ``null`` (no account kind in common), ``exact``, ``else``.
+any set-valued attribute (``emails``, ``unionids``, ``gender``, ``nickname``)
+    ``null``, ``exact``, ``jaro_winkler`` (for emails: of the local parts
+    within one domain), ``else``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import TypeVar
+
+from rapidfuzz.distance import Indel, JaroWinkler
+
+from mdm.features import AddressFeature, NameFeature, RecordFeatures
+from mdm.normalize.identifiers import near_identifier
+from mdm.settings import Comparison, MatchSettings
+
+_SYLLABLE_NEAR = 0.88
+_CITY_NEAR = 0.9
+
+_jw = JaroWinkler.normalized_similarity
+_ratio = Indel.normalized_similarity
+
+# --- person names ------------------------------------------------------------------------
+
+NameTest = Callable[[NameFeature, NameFeature, float], bool]
+
+
+def _name_exact(a: NameFeature, b: NameFeature, t: float) -> bool:
+    return bool(a.full) and a.full == b.full and not (a.honorific_only or b.honorific_only)
+
+
+def _name_pinyin(a: NameFeature, b: NameFeature, t: float) -> bool:
+    if a.honorific_only or b.honorific_only or not a.pinyin:
+        return False
+    if a.pinyin == b.pinyin:
+        return True
+    return bool(a.given) and a.surname == b.surname and a.given == b.given
+
+
+def _name_swapped(a: NameFeature, b: NameFeature, t: float) -> bool:
+    if not (a.has_given and b.has_given and a.surname and b.surname):
+        return False
+    if a.surname == b.given and a.given == b.surname:
+        return True
+    return len(a.syllables) > 1 and sorted(a.syllables) == sorted(b.syllables)
+
+
+def _syllables_near(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Equal-length syllables each equal or near; or one syllable dropped."""
+    if len(x) == len(y):
+        return all(s == r or _jw(s, r) >= _SYLLABLE_NEAR for s, r in zip(x, y, strict=True))
+    if abs(len(x) - len(y)) != 1:
+        return False
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    return any(tuple(long_[:i]) + tuple(long_[i + 1 :]) == tuple(short) for i in range(len(long_)))
+
+
+def _name_jw(a: NameFeature, b: NameFeature, t: float) -> bool:
+    if a.honorific_only or b.honorific_only or not a.pinyin or not b.pinyin:
+        return False
+    if _jw(a.pinyin, b.pinyin) < t:
+        return False
+    if a.is_latin or b.is_latin:
+        return True
+    return _syllables_near(a.syllables, b.syllables)
+
+
+def _name_parts_jw(a: NameFeature, b: NameFeature, t: float) -> bool:
+    if not (a.is_latin or b.is_latin) or not (a.has_given and b.has_given):
+        return False
+    return bool(a.surname and b.surname) and (
+        _jw(a.surname, b.surname) >= t and _jw(a.given, b.given) >= t
+    )
+
+
+def _name_surname_only(a: NameFeature, b: NameFeature, t: float) -> bool:
+    return bool(a.surname) and a.surname == b.surname and not (a.has_given and b.has_given)
+
+
+def _name_same_surname(a: NameFeature, b: NameFeature, t: float) -> bool:
+    return bool(a.surname) and a.surname == b.surname
+
+
+def _always(a: object, b: object, t: float) -> bool:
+    return True
+
+
+NAME_TESTS: dict[str, NameTest] = {
+    "exact": _name_exact,
+    "pinyin_exact": _name_pinyin,
+    "pinyin_swapped": _name_swapped,
+    "jaro_winkler": _name_jw,
+    "parts_jaro_winkler": _name_parts_jw,
+    "surname_only": _name_surname_only,
+    "same_surname": _name_same_surname,
+    "else": _always,
+}
+
+# --- addresses ---------------------------------------------------------------------------
+
+AddressTest = Callable[[AddressFeature, AddressFeature, float], bool]
+
+
+def _city_same(x: str | None, y: str | None) -> bool:
+    return x is not None and y is not None and (x == y or _jw(x, y) >= _CITY_NEAR)
+
+
+def _area_compatible(a: AddressFeature, b: AddressFeature) -> bool:
+    if a.province and b.province and a.province != b.province:
+        return False
+    if a.city and b.city and not _city_same(a.city, b.city):
+        return False
+    return not (a.district and b.district and a.district != b.district)
+
+
+def _addr_detail_exact(a: AddressFeature, b: AddressFeature, t: float) -> bool:
+    return a.detail is not None and a.detail == b.detail and _area_compatible(a, b)
+
+
+def _detail_similar(x: str, y: str, t: float) -> bool:
+    """Indel similarity, or one detail a more specific version of the other
+    (漕溪北路88号12楼 / 漕溪北路88号12楼1201室)."""
+    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
+    if len(short) >= 6 and long_.startswith(short):
+        return True
+    return _ratio(x, y) >= t
+
+
+def _addr_detail_fuzzy(a: AddressFeature, b: AddressFeature, t: float) -> bool:
+    return (
+        a.detail is not None
+        and b.detail is not None
+        and _detail_similar(a.detail, b.detail, t)
+        and _area_compatible(a, b)
+    )
+
+
+def _addr_district(a: AddressFeature, b: AddressFeature, t: float) -> bool:
+    if a.postcode is not None and a.postcode == b.postcode:
+        return True
+    return a.district is not None and a.district == b.district and _area_compatible(a, b)
+
+
+def _addr_city(a: AddressFeature, b: AddressFeature, t: float) -> bool:
+    return _city_same(a.city, b.city) and not (
+        a.province and b.province and a.province != b.province
+    )
+
+
+def _addr_province(a: AddressFeature, b: AddressFeature, t: float) -> bool:
+    return a.province is not None and a.province == b.province
+
+
+ADDRESS_TESTS: dict[str, AddressTest] = {
+    "detail_exact": _addr_detail_exact,
+    "detail_fuzzy": _addr_detail_fuzzy,
+    "same_district": _addr_district,
+    "same_city": _addr_city,
+    "same_province": _addr_province,
+    "else": _always,
+}
+
+# --- record-level attributes -------------------------------------------------------------
+
+RecordTest = Callable[[RecordFeatures, RecordFeatures, float], bool]
+
+
+def _phones_null(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return not (a.mobiles or a.landlines) or not (b.mobiles or b.landlines)
+
+
+def _shared_mobile(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return not a.mobiles.isdisjoint(b.mobiles | b.landlines) or not b.mobiles.isdisjoint(
+        a.landlines
+    )
+
+
+def _shared_landline(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return not a.landlines.isdisjoint(b.landlines)
+
+
+def _ids_null(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return not a.all_ids or not b.all_ids or a.all_ids.keys().isdisjoint(b.all_ids.keys())
+
+
+def _ids_exact_valid(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return any(not v.isdisjoint(b.valid_ids.get(k, ())) for k, v in a.valid_ids.items())
+
+
+def _ids_exact(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return any(not v.isdisjoint(b.all_ids.get(k, ())) for k, v in a.all_ids.items())
+
+
+def _ids_near(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return any(
+        near_identifier(x, y) for k, v in a.all_ids.items() for x in v for y in b.all_ids.get(k, ())
+    )
+
+
+def _ids_different_valid(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return any(k in b.valid_ids and v.isdisjoint(b.valid_ids[k]) for k, v in a.valid_ids.items())
+
+
+def _accounts_null(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return not a.accounts or not b.accounts or a.accounts.keys().isdisjoint(b.accounts.keys())
+
+
+def _accounts_exact(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return any(not v.isdisjoint(b.accounts.get(k, ())) for k, v in a.accounts.items())
+
+
+def _dates(a: RecordFeatures, b: RecordFeatures) -> tuple[date, date] | None:
+    if a.birth_date is None or b.birth_date is None:
+        return None
+    return a.birth_date, b.birth_date
+
+
+def _birth_null(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return a.birth_date is None or b.birth_date is None
+
+
+def _birth_exact(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return a.birth_date == b.birth_date
+
+
+def _birth_swapped(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    d = _dates(a, b)
+    return d is not None and (
+        d[0].year == d[1].year and d[0].month == d[1].day and d[0].day == d[1].month
+    )
+
+
+def _birth_year_off(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    d = _dates(a, b)
+    return d is not None and (
+        d[0].month == d[1].month and d[0].day == d[1].day and abs(d[0].year - d[1].year) == 1
+    )
+
+
+def _birth_digit(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    d = _dates(a, b)
+    if d is None:
+        return False
+    x, y = d[0].isoformat(), d[1].isoformat()
+    return sum(1 for i, j in zip(x, y, strict=True) if i != j) == 1
+
+
+def _org_null(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return a.org is None or b.org is None
+
+
+def _org_exact(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return (
+        a.org is not None
+        and b.org is not None
+        and (a.org.core == b.org.core and a.org.branch == b.org.branch)
+    )
+
+
+def _org_core(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return a.org is not None and b.org is not None and a.org.core == b.org.core
+
+
+def _org_fuzzy(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return a.org is not None and b.org is not None and _ratio(a.org.core, b.org.core) >= t
+
+
+RECORD_TESTS: dict[str, dict[str, RecordTest]] = {
+    "phones": {
+        "null": _phones_null,
+        "shared_mobile": _shared_mobile,
+        "shared_landline": _shared_landline,
+        "else": _always,
+    },
+    "identifiers": {
+        "null": _ids_null,
+        "exact_valid": _ids_exact_valid,
+        "exact": _ids_exact,
+        "near": _ids_near,
+        "different_valid": _ids_different_valid,
+        "else": _always,
+    },
+    "accounts": {"null": _accounts_null, "exact": _accounts_exact, "else": _always},
+    "birth_date": {
+        "null": _birth_null,
+        "exact": _birth_exact,
+        "day_month_swapped": _birth_swapped,
+        "year_off_by_one": _birth_year_off,
+        "one_digit_typo": _birth_digit,
+        "else": _always,
+    },
+    "org_name": {
+        "null": _org_null,
+        "exact": _org_exact,
+        "same_core": _org_core,
+        "core_fuzzy": _org_fuzzy,
+        "else": _always,
+    },
+}
+
+
+def _single(value: str | None) -> frozenset[str]:
+    return frozenset((value,)) if value else frozenset()
+
+
+SET_ATTRIBUTES: dict[str, Callable[[RecordFeatures], frozenset[str]]] = {
+    "emails": lambda f: f.emails,
+    "unionids": lambda f: f.unionids,
+    "mobiles": lambda f: f.mobiles,
+    "gender": lambda f: _single(f.gender),
+    "nickname": lambda f: _single(f.nickname),
+}
+
+
+def _email_near(x: str, y: str, t: float) -> bool:
+    """Jaro-Winkler of the local parts, only within one domain (a typo, not a namesake)."""
+    lx, _, dx = x.rpartition("@")
+    ly, _, dy = y.rpartition("@")
+    return dx == dy and _jw(lx, ly) >= t
+
+
+def _plain_near(x: str, y: str, t: float) -> bool:
+    return _jw(x, y) >= t
+
+
+def _set_tests(
+    get: Callable[[RecordFeatures], frozenset[str]],
+    near: Callable[[str, str, float], bool] = _plain_near,
+) -> dict[str, RecordTest]:
+    def null(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+        return not get(a) or not get(b)
+
+    def exact(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+        return not get(a).isdisjoint(get(b))
+
+    def jaro_winkler(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+        return any(near(x, y, t) for x in get(a) for y in get(b))
+
+    return {"null": null, "exact": exact, "jaro_winkler": jaro_winkler, "else": _always}
+
+
+# --- compiled comparisons ----------------------------------------------------------------
+
+Evaluator = Callable[[RecordFeatures, RecordFeatures], int]
+TfValue = Callable[[RecordFeatures, RecordFeatures, int], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledComparison:
+    """A comparison turned into a level function and a tf-value function."""
+
+    name: str
+    labels: tuple[str, ...]
+    null_level: int | None
+    tf_keys: tuple[str | None, ...]
+    level_of: Evaluator
+    tf_value: TfValue
+
+
+T = TypeVar("T")
+E = TypeVar("E", NameFeature, AddressFeature)
+
+
+def _element_evaluator(
+    comparison: Comparison,
+    tests: dict[str, Callable[[E, E, float], bool]],
+    elements: Callable[[RecordFeatures], tuple[E, ...]],
+    value: Callable[[E], str | None],
+) -> tuple[Evaluator, TfValue, int | None]:
+    null_level = None
+    steps: list[tuple[int, Callable[[E, E, float], bool], float]] = []
+    for i, lv in enumerate(comparison.levels):
+        if lv.is_null:
+            null_level = i
+        else:
+            steps.append((i, _lookup(tests, lv.test, comparison), lv.threshold or 0.0))
+    fallback = len(comparison.levels) - 1
+    first = steps[0][0] if steps else fallback
+
+    def level_of(a: RecordFeatures, b: RecordFeatures) -> int:
+        xs, ys = elements(a), elements(b)
+        if not xs or not ys:
+            return null_level if null_level is not None else fallback
+        best = fallback
+        for x in xs:
+            for y in ys:
+                for i, test, t in steps:
+                    if i >= best:
+                        break
+                    if test(x, y, t):
+                        best = i
+                        break
+                if best == first:
+                    return best
+        return best
+
+    def tf_value(a: RecordFeatures, b: RecordFeatures, level: int) -> str | None:
+        for i, test, t in steps:
+            if i == level:
+                for x in elements(a):
+                    for y in elements(b):
+                        if test(x, y, t):
+                            return value(x)
+        return None
+
+    return level_of, tf_value, null_level
+
+
+def _record_evaluator(
+    comparison: Comparison, tests: dict[str, RecordTest], shared: TfValue
+) -> tuple[Evaluator, TfValue, int | None]:
+    null_level = None
+    steps: list[tuple[int, RecordTest, float]] = []
+    for i, lv in enumerate(comparison.levels):
+        if lv.is_null:
+            null_level = i
+        steps.append((i, _lookup(tests, lv.test, comparison), lv.threshold or 0.0))
+    fallback = len(comparison.levels) - 1
+
+    def level_of(a: RecordFeatures, b: RecordFeatures) -> int:
+        for i, test, t in steps:
+            if test(a, b, t):
+                return i
+        return fallback
+
+    return level_of, shared, null_level
+
+
+def _lookup(tests: dict[str, T], test: str, comparison: Comparison) -> T:
+    try:
+        return tests[test]
+    except KeyError:
+        raise ValueError(
+            f"comparison {comparison.name!r}: test {test!r} unknown for {comparison.attribute!r}"
+        ) from None
+
+
+def _shared_value(get: Callable[[RecordFeatures], frozenset[str]]) -> TfValue:
+    def tf_value(a: RecordFeatures, b: RecordFeatures, level: int) -> str | None:
+        common = get(a) & get(b)
+        return min(common) if common else None
+
+    return tf_value
+
+
+def _phone_value(comparison: Comparison) -> TfValue:
+    tests = tuple(lv.test for lv in comparison.levels)
+
+    def tf_value(a: RecordFeatures, b: RecordFeatures, level: int) -> str | None:
+        if tests[level] == "shared_mobile":
+            common = (a.mobiles & (b.mobiles | b.landlines)) | (b.mobiles & a.landlines)
+        else:
+            common = a.landlines & b.landlines
+        return min(common) if common else None
+
+    return tf_value
+
+
+def _names(f: RecordFeatures) -> tuple[NameFeature, ...]:
+    return f.names
+
+
+def _name_value(n: NameFeature) -> str | None:
+    return n.pinyin
+
+
+def _addresses(f: RecordFeatures) -> tuple[AddressFeature, ...]:
+    return f.addresses
+
+
+def _address_value(a: AddressFeature) -> str | None:
+    return a.detail
+
+
+def compile_comparison(comparison: Comparison) -> CompiledComparison:
+    """Turn declared levels into fast level functions; raises on unknown tests."""
+    attr = comparison.attribute
+    if attr == "names":
+        level_of, tf_value, null_level = _element_evaluator(
+            comparison,
+            NAME_TESTS,
+            _names,
+            _name_value,
+        )
+    elif attr == "addresses":
+        level_of, tf_value, null_level = _element_evaluator(
+            comparison,
+            ADDRESS_TESTS,
+            _addresses,
+            _address_value,
+        )
+    elif attr in RECORD_TESTS:
+        shared = _phone_value(comparison) if attr == "phones" else _no_value
+        level_of, tf_value, null_level = _record_evaluator(comparison, RECORD_TESTS[attr], shared)
+    elif attr in SET_ATTRIBUTES:
+        get = SET_ATTRIBUTES[attr]
+        near = _email_near if attr == "emails" else _plain_near
+        level_of, tf_value, null_level = _record_evaluator(
+            comparison, _set_tests(get, near), _shared_value(get)
+        )
+    else:
+        raise ValueError(f"comparison {comparison.name!r}: unknown attribute {attr!r}")
+    return CompiledComparison(
+        comparison.name,
+        comparison.labels,
+        null_level,
+        tuple(lv.tf_key for lv in comparison.levels),
+        level_of,
+        tf_value,
+    )
+
+
+def _no_value(a: RecordFeatures, b: RecordFeatures, level: int) -> str | None:
+    return None
+
+
+@lru_cache(maxsize=16)
+def compile_settings(settings: MatchSettings) -> tuple[CompiledComparison, ...]:
+    """All comparisons of ``settings``, compiled once per settings value."""
+    return tuple(compile_comparison(c) for c in settings.comparisons)
+
+
+def comparison_levels(
+    a: RecordFeatures, b: RecordFeatures, settings: MatchSettings
+) -> tuple[int, ...]:
+    """The comparison vector: one level index per comparison, in settings order."""
+    return tuple(c.level_of(a, b) for c in compile_settings(settings))
+
+
+def level_labels(a: RecordFeatures, b: RecordFeatures, settings: MatchSettings) -> dict[str, str]:
+    """The comparison vector as ``{comparison name: level label}`` (for tests and rules)."""
+    return {c.name: c.labels[c.level_of(a, b)] for c in compile_settings(settings)}

@@ -1,0 +1,235 @@
+"""Real-time assignment of one new or changed record to a golden record.
+
+The service retrieves candidate goldens through the blocking keys, loads the
+source records they hold and calls :func:`assign`. The function compares the
+record with every record of every candidate golden: the best pair gives the
+golden's score, any contradiction vetoes it. A record that matches several
+goldens bridges them; they are merged only when every cross pair between
+them is contradiction-free and the rules allow it.
+
+Example:
+    >>> a = assign(record, {"G1": CandidateGolden("G1", (r1, r2), 1)}, model, settings)
+    >>> a.golden_id, a.merge, [r.golden_id for r in a.review]  # doctest: +SKIP
+    ('G1', (), [])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mdm.clustering import CannotLinks
+from mdm.decision import Decision, decide_features
+from mdm.features import RecordFeatures, features_of
+from mdm.model import Model, TermFrequencySource
+from mdm.records import PartyRecord
+from mdm.rules import hard_cannot_link
+from mdm.settings import MatchSettings, Outcome, settings_hash
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateGolden:
+    """A golden record retrieved as a candidate, with the source records it holds.
+
+    ``created_order`` orders goldens by creation (smaller is older); the
+    oldest golden of a merge survives.
+    """
+
+    golden_id: str
+    records: tuple[PartyRecord, ...]
+    created_order: int
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenDecision:
+    """The decision of the record against one candidate golden."""
+
+    golden_id: str
+    outcome: Outcome
+    best: Decision | None
+    veto: str | None = None
+
+    @property
+    def weight(self) -> float:
+        return self.best.score.match_weight if self.best is not None else float("-inf")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "golden_id": self.golden_id,
+            "outcome": self.outcome.value,
+            "veto": self.veto,
+            "best_pair": self.best.to_dict() if self.best is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one record goes.
+
+    Attributes:
+        record: (source_system, source_key) of the record.
+        golden_id: The golden to join; None means create a new golden.
+        merge: Other goldens to merge into ``golden_id`` (the record bridges them).
+        review: POSSIBLE_MATCH goldens with their best pair, for a reviewer.
+        decisions: The decision against every candidate golden.
+    """
+
+    record: tuple[str, str]
+    golden_id: str | None
+    merge: tuple[str, ...]
+    review: tuple[GoldenDecision, ...]
+    decisions: tuple[GoldenDecision, ...]
+    settings_version: str
+    settings_hash: str
+    model_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "record": list(self.record),
+            "golden_id": self.golden_id,
+            "merge": list(self.merge),
+            "review": [r.to_dict() for r in self.review],
+            "decisions": [d.to_dict() for d in self.decisions],
+            "settings_version": self.settings_version,
+            "settings_hash": self.settings_hash,
+            "model_version": self.model_version,
+        }
+
+
+def _rank(d: Decision) -> tuple[int, float]:
+    return (1 if d.rules.match_rule else 0, d.score.match_weight)
+
+
+def _golden_decision(
+    fa: RecordFeatures,
+    golden: CandidateGolden,
+    model: Model,
+    settings: MatchSettings,
+    tf: TermFrequencySource | None,
+    cannot_links: CannotLinks,
+) -> GoldenDecision:
+    if cannot_links.rejects(fa.ref, golden.golden_id):
+        return GoldenDecision(golden.golden_id, Outcome.NO_MATCH, None, "rejected_by_reviewer")
+    best: Decision | None = None
+    hard: str | None = None
+    soft: str | None = None
+    for r in golden.records:
+        fb = features_of(r)
+        if fb.ref == fa.ref:
+            continue
+        d = decide_features(fa, fb, model, settings, tf)
+        if best is None or _rank(d) > _rank(best):
+            best = d
+        if cannot_links.forbids(fa.ref, fb.ref):
+            hard = hard or "explicit_cannot_link"
+        elif d.cannot_link:
+            hard = hard or d.rule
+        elif d.contradiction:
+            soft = soft or (d.rule or "contradiction")
+    if best is None:
+        return GoldenDecision(golden.golden_id, Outcome.NO_MATCH, None, None)
+    if hard is not None:
+        return GoldenDecision(golden.golden_id, Outcome.NO_MATCH, best, hard)
+    if soft is not None and best.outcome is Outcome.MATCH:
+        return GoldenDecision(golden.golden_id, Outcome.POSSIBLE_MATCH, best, soft)
+    return GoldenDecision(golden.golden_id, best.outcome, best, soft)
+
+
+def _mergeable(
+    left: list[CandidateGolden],
+    right: CandidateGolden,
+    model: Model,
+    settings: MatchSettings,
+    tf: TermFrequencySource | None,
+    cannot_links: CannotLinks,
+) -> bool:
+    for g in left:
+        for x in g.records:
+            fx = features_of(x)
+            for y in right.records:
+                fy = features_of(y)
+                if cannot_links.forbids(fx.ref, fy.ref) or hard_cannot_link(fx, fy):
+                    return False
+                if decide_features(fx, fy, model, settings, tf).contradiction:
+                    return False
+    return True
+
+
+def assign(
+    record: PartyRecord,
+    candidates: Mapping[str, CandidateGolden],
+    model: Model,
+    settings: MatchSettings,
+    tf: TermFrequencySource | None = None,
+    cannot_links: CannotLinks | None = None,
+) -> Assignment:
+    """Decide which golden ``record`` joins, which goldens it bridges, what to review.
+
+    Args:
+        record: The new or changed source record. A previous version of it
+            inside a candidate golden is skipped.
+        candidates: golden id -> the golden's current source records.
+        model: The Fellegi-Sunter model.
+        settings: Comparisons, thresholds and rules.
+        tf: Term frequencies (e.g. counts the storage looked up for the
+            record's key values).
+        cannot_links: Explicit cannot-links and rejected (record, golden) pairs.
+
+    Returns:
+        The assignment; ``golden_id`` None means a new golden.
+    """
+    links = cannot_links or CannotLinks()
+    fa = features_of(record)
+    goldens = sorted(candidates.values(), key=lambda g: (g.created_order, g.golden_id))
+    decisions = [_golden_decision(fa, g, model, settings, tf, links) for g in goldens]
+    by_id = {g.golden_id: g for g in goldens}
+
+    def strength(gd: GoldenDecision) -> tuple[int, float, int, str]:
+        assert gd.best is not None
+        g = by_id[gd.golden_id]
+        return (-_rank(gd.best)[0], -gd.best.score.match_weight, g.created_order, g.golden_id)
+
+    matches = sorted((d for d in decisions if d.outcome is Outcome.MATCH), key=strength)
+    review = [d for d in decisions if d.outcome is Outcome.POSSIBLE_MATCH]
+    golden_id: str | None = None
+    merge: list[str] = []
+    if matches:
+        group = [by_id[matches[0].golden_id]]
+        leader = matches[0]
+        ambiguous = False
+        for other in matches[1:]:
+            if _mergeable(group, by_id[other.golden_id], model, settings, tf, links):
+                group.append(by_id[other.golden_id])
+                continue
+            refused = GoldenDecision(
+                other.golden_id, Outcome.POSSIBLE_MATCH, other.best, "bridge_refused"
+            )
+            review.append(refused)
+            assert leader.best is not None
+            if (
+                not leader.best.rules.match_rule
+                and leader.weight - other.weight < settings.thresholds.ambiguity_margin
+            ):
+                ambiguous = True
+        if ambiguous:
+            review.extend(
+                GoldenDecision(g.golden_id, Outcome.POSSIBLE_MATCH, d.best, "ambiguous")
+                for g, d in ((by_id[d.golden_id], d) for d in matches)
+                if g in group
+            )
+        else:
+            group.sort(key=lambda g: (g.created_order, g.golden_id))
+            golden_id = group[0].golden_id
+            merge = [g.golden_id for g in group[1:]]
+    review.sort(key=lambda d: (-d.weight, d.golden_id))
+    return Assignment(
+        record=fa.ref,
+        golden_id=golden_id,
+        merge=tuple(merge),
+        review=tuple(review),
+        decisions=tuple(decisions),
+        settings_version=settings.version,
+        settings_hash=settings_hash(settings),
+        model_version=model.version,
+    )

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from mdm.batch import cluster_records
+from mdm.clustering import CannotLinks, Edge, cluster
+from mdm.model import load_default_model
+from mdm.settings import default_settings
+from tests.mdm.matching_records import person
+
+SETTINGS = default_settings()
+MODEL = load_default_model()
+
+
+def test_union_refused_when_any_cross_pair_is_vetoed() -> None:
+    # 0-1 and 1-2 are strong links, but 0 and 2 say they are different parties
+    result = cluster(3, [Edge(0, 1, 10.0), Edge(1, 2, 8.0)], lambda x, y: {x, y} == {0, 2})
+    assert result.clusters == ((0, 1), (2,))
+    assert result.refused == (Edge(1, 2, 8.0),)
+
+
+def test_clustering_is_deterministic_whatever_the_edge_order() -> None:
+    edges = [Edge(3, 4, 5.0), Edge(0, 1, 5.0), Edge(1, 2, 5.0), Edge(2, 3, 5.0)]
+    veto = lambda x, y: {x, y} == {0, 4}  # noqa: E731
+    first = cluster(5, edges, veto)
+    assert cluster(5, list(reversed(edges)), veto) == first
+    assert first.clusters == ((0, 1, 2, 3), (4,))
+
+
+def test_honorific_caller_on_household_landline_does_not_chain_two_women() -> None:
+    landline = "021-62345678"
+    jiaxin = person("C1", "林嘉欣", source="callcenter", landline=landline, gender="F")
+    meiling = person("C2", "林美玲", source="callcenter", landline=landline, gender="F")
+    caller = person("C3", "林小姐", source="callcenter", landline=landline, gender="F")
+    tf_free = cluster_records([jiaxin, meiling, caller], MODEL, SETTINGS)
+    together = [c for c in tf_free.clusters if len(c) > 1]
+    for c in together:
+        assert not {("callcenter", "C1"), ("callcenter", "C2")} <= set(c)
+
+
+def test_explicit_cannot_link_splits_an_otherwise_certain_pair() -> None:
+    a = person("C1", "林嘉欣", source="callcenter", mobile="13912345678")
+    b = person("C2", "林嘉欣", source="callcenter", mobile="13912345678")
+    assert len(cluster_records([a, b], MODEL, SETTINGS).clusters) == 1
+    links = CannotLinks.of([(("callcenter", "C1"), ("callcenter", "C2"))])
+    assert len(cluster_records([a, b], MODEL, SETTINGS, links).clusters) == 2

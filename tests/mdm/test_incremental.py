@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+
+from mdm.clustering import CannotLinks
+from mdm.incremental import CandidateGolden, assign
+from mdm.model import load_default_model
+from mdm.records import PartyRecord
+from mdm.settings import default_settings
+from tests.mdm.matching_records import person
+
+SETTINGS = default_settings()
+MODEL = load_default_model()
+MOBILE = "13912345678"
+
+
+def goldens(*groups: tuple[str, tuple[PartyRecord, ...]]) -> dict[str, CandidateGolden]:
+    return {gid: CandidateGolden(gid, recs, order) for order, (gid, recs) in enumerate(groups)}
+
+
+def test_record_joins_the_matching_golden() -> None:
+    g = goldens(("G1", (person("M1", "林嘉欣", mobile=MOBILE, member_id="M1"),)))
+    a = assign(person("C1", "林嘉欣", source="callcenter", mobile=MOBILE), g, MODEL, SETTINGS)
+    assert (a.golden_id, a.merge, a.review) == ("G1", (), ())
+    assert json.loads(json.dumps(a.to_dict()))["decisions"][0]["outcome"] == "match"
+
+
+def test_no_candidate_means_a_new_golden() -> None:
+    a = assign(person("C1", "林嘉欣", source="callcenter"), {}, MODEL, SETTINGS)
+    assert a.golden_id is None
+    assert a.decisions == ()
+
+
+def test_bridging_record_merges_two_compatible_goldens_into_the_oldest() -> None:
+    shop = person("M1", "林嘉欣", mobile=MOBILE, member_id="M1", email="lin@qq.com")
+    erp = person("K7", "林嘉欣", source="erp", email="lin@qq.com", birth="1990-03-14")
+    bridge = person("E9", "林嘉欣", mobile=MOBILE, email="lin@qq.com", birth="1990-03-14")
+    g = goldens(("G-old", (erp,)), ("G-new", (shop,)))
+    a = assign(bridge, g, MODEL, SETTINGS)
+    assert (a.golden_id, a.merge) == ("G-old", ("G-new",))
+
+
+def test_bridge_refused_when_the_goldens_contradict_each_other() -> None:
+    landline = "021-62345678"
+    jiaxin = person("C1", "林嘉欣", source="callcenter", landline=landline, birth="1990-03-14")
+    meiling = person("C2", "林美玲", source="callcenter", landline=landline, birth="1962-07-01")
+    caller = person("C3", "林小姐", source="callcenter", landline=landline)
+    g = goldens(("G1", (jiaxin,)), ("G2", (meiling,)))
+    a = assign(caller, g, MODEL, SETTINGS)
+    assert a.merge == ()
+    assert a.golden_id in (None, "G1", "G2")
+    if a.golden_id is None:
+        assert {r.golden_id for r in a.review} == {"G1", "G2"}
+
+
+def test_contradiction_inside_a_golden_vetoes_joining_it() -> None:
+    mother = person("M1", "林美玲", mobile=MOBILE, birth="1962-07-01", member_id="M1")
+    call = person("C1", "林美玲", source="callcenter", mobile=MOBILE)
+    daughter = person("E7", "林嘉欣", mobile=MOBILE, birth="1990-03-14")
+    a = assign(daughter, goldens(("G1", (mother, call))), MODEL, SETTINGS)
+    assert a.golden_id is None
+
+
+def test_rejected_golden_and_explicit_cannot_link_are_respected() -> None:
+    g = goldens(("G1", (person("M1", "林嘉欣", mobile=MOBILE, member_id="M1"),)))
+    rec = person("C1", "林嘉欣", source="callcenter", mobile=MOBILE)
+    rejected = CannotLinks.of(rejected=[(("callcenter", "C1"), "G1")])
+    assert assign(rec, g, MODEL, SETTINGS, cannot_links=rejected).golden_id is None
+    forbidden = CannotLinks.of([(("callcenter", "C1"), ("shop", "M1"))])
+    assert assign(rec, g, MODEL, SETTINGS, cannot_links=forbidden).golden_id is None
+
+
+def test_changed_record_is_not_compared_with_its_old_version() -> None:
+    old = person("C1", "林嘉欣", source="callcenter", mobile=MOBILE)
+    new = person("C1", "林嘉欣", source="callcenter", mobile=MOBILE, gender="F")
+    a = assign(new, goldens(("G1", (old,))), MODEL, SETTINGS)
+    assert a.golden_id is None
+    assert a.decisions[0].best is None
