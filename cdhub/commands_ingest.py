@@ -50,6 +50,13 @@ def ingest(
     resume: Annotated[
         bool, typer.Option(help="Continue from the checkpoint of an interrupted run.")
     ] = True,
+    defer_matching: Annotated[
+        bool,
+        typer.Option(
+            "--defer-matching",
+            help="Bulk load: store without matching; run `cdhub match --rebuild` afterwards.",
+        ),
+    ] = False,
 ) -> None:
     """Ingest files: parse, validate, normalise, store, match, link facts."""
     missing = [str(p) for p in paths if not p.is_file()]
@@ -71,6 +78,7 @@ def ingest(
             encoding=encoding,
             batch_size=batch_size,
             resume=resume,
+            defer_matching=defer_matching,
         )
 
     summary = run_async(_run)
@@ -88,6 +96,13 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when the database holds records.")
     ] = False,
+    learn: Annotated[
+        bool,
+        typer.Option(
+            "--train/--no-train",
+            help="After loading, learn the model from the data and re-match in batch.",
+        ),
+    ] = True,
 ) -> None:
     """Generate demo data in the four source shapes (with a truth file) and ingest it."""
     from cdhub.demo.generator import generate_demo
@@ -112,9 +127,32 @@ def demo(
         for system, attribute in DEMO_SOURCES:
             path: Path = getattr(files, attribute)
             total.add(await ingest_paths(settings, system, [path], resume=False))
+        if learn:
+            await train_and_rebuild(settings)
         return total
 
     print_summary(run_async(_run))
+    console.print(f"evaluate with: cdhub eval --truth {files.truth}")
+
+
+async def train_and_rebuild(settings: Settings) -> None:
+    """Learn m/u from the loaded data, then re-match everything with the learned model."""
+    from cdhub.services.rebuild import rebuild, train
+    from cdhub.services.setup import load_match_config
+
+    engine = create_engine(settings)
+    sessions = create_sessionmaker(engine)
+    try:
+        config = await load_match_config(sessions, settings, "demo")
+        async with sessions() as session, session.begin():
+            model = await train(session, config)
+        console.print(f"trained model {model.version}")
+        config = await load_match_config(sessions, settings, "demo")
+        async with sessions() as session, session.begin():
+            report = await rebuild(session, config)
+        console.print(f"re-matched {report.records} records into {report.clusters} customers")
+    finally:
+        await engine.dispose()
 
 
 @quarantine_app.command("list")

@@ -67,6 +67,15 @@ class Matcher(Protocol):
     ) -> MatchSummary: ...
 
 
+class DeferredMatcher:
+    """Stores records without matching them: a bulk load that `cdhub match --rebuild` finishes."""
+
+    async def match(
+        self, session: AsyncSession, changed: Sequence[ChangedParty], now: datetime
+    ) -> MatchSummary:
+        return MatchSummary()
+
+
 @dataclass(frozen=True, slots=True)
 class RecordResult:
     """What happened to one payload (webhooks reply with one per item)."""

@@ -16,7 +16,7 @@ from rich.progress import (
 
 from cdhub.console import console
 from cdhub.services.file_ingest import FileProgress, ingest_file
-from cdhub.services.ingest import IngestPipeline, IngestSummary
+from cdhub.services.ingest import DeferredMatcher, IngestPipeline, IngestSummary, Matcher
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker
@@ -43,6 +43,7 @@ async def ingest_paths(
     batch_size: int = 500,
     resume: bool = True,
     show_progress: bool = True,
+    defer_matching: bool = False,
 ) -> IngestSummary:
     """Ingest files of one source system; the same code the CLI and the demo use."""
     connector = get_connector(system, mapping)
@@ -51,7 +52,12 @@ async def ingest_paths(
     total = IngestSummary()
     try:
         await upgrade(engine)
-        pipeline = IngestPipeline(connector, await load_match_service(sessions, settings, "ingest"))
+        matcher: Matcher = (
+            DeferredMatcher()
+            if defer_matching
+            else await load_match_service(sessions, settings, "ingest")
+        )
+        pipeline = IngestPipeline(connector, matcher)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
