@@ -286,11 +286,16 @@ class MatchService:
             ],
             now,
         )
+        record_ids = {
+            (record.source_system, record.source_key): rid
+            for members in picture.members.values()
+            for rid, record in members.items()
+        }
         reviews = [
             CandidateWrite(
                 rid,
                 real(ref),
-                _other_record_id(picture, decision),
+                _other_record_id(record_ids, decision),
                 decision.weight,
                 decision.best.score.probability if decision.best else 0.0,
                 decision.to_dict(),
@@ -328,15 +333,10 @@ def _decision_for(assignment: Assignment, group: list[str]) -> GoldenDecision | 
     return max(best, key=lambda d: d.weight) if best else None
 
 
-def _other_record_id(picture: _Picture, decision: GoldenDecision) -> int | None:
-    if decision.best is None:
-        return None
-    right = decision.best.right
-    for members in picture.members.values():
-        for rid, record in members.items():
-            if (record.source_system, record.source_key) == right:
-                return rid
-    return None
+def _other_record_id(
+    record_ids: dict[tuple[str, str], int], decision: GoldenDecision
+) -> int | None:
+    return record_ids.get(decision.best.right) if decision.best is not None else None
 
 
 def _tf_counts(

@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -50,6 +51,11 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: Json, list[Any]: Json}  # noqa: RUF012
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, for fast executemany statements."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 def _now() -> Any:

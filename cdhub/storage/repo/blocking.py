@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import BlockingKey as BlockingKeyRow
+from cdhub.storage.models import table_of
 from cdhub.storage.repo.source_records import chunks
 from mdm.blocking import BlockingKey
 
@@ -27,7 +28,7 @@ async def replace_keys(
         for k in sorted(set(keys_by_record[record_id]))
     ]
     for part_rows in chunks(rows, 5000):
-        await session.execute(insert(BlockingKeyRow), list(part_rows))
+        await session.execute(insert(table_of(BlockingKeyRow)), list(part_rows))
 
 
 async def block_sizes(session: AsyncSession, keys: Iterable[BlockingKey]) -> dict[BlockingKey, int]:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cdhub.storage.models import CannotLink, MatchCandidate, MatchModelRow, MergeEvent
+from cdhub.storage.models import CannotLink, MatchCandidate, MatchModelRow, MergeEvent, table_of
 from cdhub.storage.repo.source_records import chunks
 from cdhub.storage.repo.upsert import upsert
 
@@ -43,7 +43,7 @@ async def add_events(session: AsyncSession, events: Sequence[EventWrite], now: d
     if not events:
         return
     await session.execute(
-        insert(MergeEvent),
+        insert(table_of(MergeEvent)),
         [
             {
                 "event_type": e.event_type,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import (
@@ -18,6 +18,7 @@ from cdhub.storage.models import (
     Pin,
     SourceRecord,
     Xref,
+    table_of,
 )
 from cdhub.storage.repo.source_records import chunks
 from cdhub.storage.repo.upsert import upsert
@@ -238,7 +239,7 @@ async def write_views(session: AsyncSession, writes: Sequence[ViewWrite], now: d
     """Store survivorship results: golden columns, identities and lineage, replaced whole."""
     rows = [
         {
-            "id": w.golden_id,
+            "b_id": w.golden_id,
             "kind": w.kind,
             "view": w.view,
             "display_name": w.display_name,
@@ -255,8 +256,15 @@ async def write_views(session: AsyncSession, writes: Sequence[ViewWrite], now: d
         }
         for w in writes
     ]
-    for row_part in chunks(rows, 1000):
-        await session.execute(update(GoldenCustomer), list(row_part))  # executemany by key
+    if rows:
+        table = table_of(GoldenCustomer)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({column: bindparam(column) for column in rows[0] if column != "b_id"})
+        )
+        for row_part in chunks(rows, 1000):
+            await session.execute(statement, list(row_part))  # one executemany per chunk
     ids = [w.golden_id for w in writes]
     for part in chunks(ids):
         await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id.in_(part)))
@@ -286,9 +294,9 @@ async def write_views(session: AsyncSession, writes: Sequence[ViewWrite], now: d
         for attribute, value, sources, rule, primary in w.lineage
     ]
     for identity_part in chunks(identity_rows, 5000):
-        await session.execute(insert(GoldenIdentity), list(identity_part))
+        await session.execute(insert(table_of(GoldenIdentity)), list(identity_part))
     for lineage_part in chunks(lineage_rows, 5000):
-        await session.execute(insert(AttributeLineage), list(lineage_part))
+        await session.execute(insert(table_of(AttributeLineage)), list(lineage_part))
 
 
 def _unique_identities(

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cdhub.storage.models import SourceRecord, SourceRecordVersion
+from cdhub.storage.models import SourceRecord, SourceRecordVersion, table_of
 
 CHUNK = 500
 T = TypeVar("T")
@@ -149,7 +149,7 @@ async def _insert_versions(
     if not rows:
         return
     await session.execute(
-        insert(SourceRecordVersion),
+        insert(table_of(SourceRecordVersion)),
         [
             {
                 "source_record_id": record_id,
