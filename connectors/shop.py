@@ -151,11 +151,33 @@ def _order(payload: Mapping[str, Any]) -> ParsedPayload:
 def _guest(
     payload: Mapping[str, Any], tid: str, receiver: Mapping[str, Any], created: datetime | None
 ) -> PartyRecord:
-    """The buyer of a guest order, known only by the receiver and the buyer mobile."""
+    """The buyer of a guest order, known only by the receiver and the buyer mobile.
+
+    A receiver reached on another number than the buyer's is someone else (a
+    gift, a relative): then only the buyer mobile describes the buyer, and the
+    receiver's name, phones and address stay in ``extra`` as evidence.
+    """
     name = fields.text(receiver, "name", label="receiver.name")
-    is_org = name is not None and looks_like_organisation(name)
     mobile = fields.text(receiver, "mobile", label="receiver.mobile")
     phone = fields.text(receiver, "phone", label="receiver.phone")
+    buyer_mobile = fields.text(payload, "buyer_mobile")
+    buyer_phones = fields.phones(buyer_mobile)
+    receiver_phones = fields.phones(mobile, phone)
+    if (
+        buyer_phones
+        and receiver_phones
+        and not {p.e164 for p in buyer_phones} & {p.e164 for p in receiver_phones}
+    ):
+        evidence = {"receiver_name": name or "", "receiver_mobile": mobile or ""}
+        return PartyRecord(
+            source_system=SYSTEM,
+            source_key=tid,
+            kind=PartyKind.PERSON,
+            phones=buyer_phones,
+            observed_at=created,
+            extra={"role": "guest_buyer", **{k: v for k, v in evidence.items() if v}},
+        )
+    is_org = name is not None and looks_like_organisation(name)
     address = normalize_address(
         province=fields.text(receiver, "province", label="receiver.province"),
         city=fields.text(receiver, "city", label="receiver.city"),
@@ -169,7 +191,7 @@ def _guest(
         kind=PartyKind.ORGANISATION if is_org else PartyKind.PERSON,
         names=() if is_org else fields.person_names(name),
         org_name=normalize_org_name(name) if is_org and name else None,
-        phones=fields.phones(fields.text(payload, "buyer_mobile"), mobile, phone),
+        phones=fields.phones(buyer_mobile, mobile, phone),
         addresses=(address,) if address is not None else (),
         observed_at=created,
         extra={"role": "guest_buyer"},

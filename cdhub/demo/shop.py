@@ -187,18 +187,21 @@ def _member(
     return record
 
 
-def _receiver(world: World, buyer: Person, rng: random.Random) -> dict[str, Any]:
+def _receiver(
+    world: World, buyer: Person, rng: random.Random, *, may_be_other: bool = True
+) -> tuple[dict[str, Any], bool]:
+    """The receiver block and whether it names another person than the buyer."""
     person, address = buyer, buyer.home
     roll = rng.random()
     household = world.households[buyer.household].members
     office = world.office_of(buyer.index)
-    if roll < 0.1 and len(household) > 1:
+    if roll < 0.1 and len(household) > 1 and may_be_other:
         person = world.people[rng.choice([m for m in household if m != buyer.index])]
     elif roll < 0.18 and office is not None:
         address = office.address  # delivered to work
     number = (person.mobiles or buyer.mobiles or ("",))[0]
     parts = entry.address_parts(address, rng, short=0.8)
-    return {
+    block = {
         "name": entry.name(person, rng, _RECEIVER_NAME) or "",
         "mobile": entry.mobile(number, rng, 0.9) if number else "",
         "province": parts["province"],
@@ -206,6 +209,7 @@ def _receiver(world: World, buyer: Person, rng: random.Random) -> dict[str, Any]
         "district": parts["district"],
         "address": parts["detail"].replace(" ", "") if rng.random() < 0.7 else parts["detail"],
     }
+    return block, person is not buyer
 
 
 def _order(
@@ -238,17 +242,33 @@ def _order(
     order: dict[str, Any] = {"type": "order", "tid": tid}
     if spec.member_id is not None:
         order["member_id"] = spec.member_id
-    buyer_mobile = buyer.mobiles[0] if buyer.mobiles and rng.random() < 0.9 else None
-    entry.put(
-        order, "buyer_mobile", entry.mobile(buyer_mobile, rng, 0.95) if buyer_mobile else None, rng
+    guest = spec.member_id is None
+    # A guest's gift to a relative is only attributable through the buyer's own mobile,
+    # so such orders always carry it (else the record would describe the receiver).
+    receiver, for_other = _receiver(
+        world, buyer, rng, may_be_other=not guest or bool(buyer.mobiles)
     )
+    buyer_mobile = (
+        buyer.mobiles[0]
+        if buyer.mobiles and (rng.random() < 0.9 or (guest and for_other))
+        else None
+    )
+    if guest and for_other:
+        order["buyer_mobile"] = entry.mobile(buyer_mobile, rng, 1.0) if buyer_mobile else None
+    else:
+        entry.put(
+            order,
+            "buyer_mobile",
+            entry.mobile(buyer_mobile, rng, 0.95) if buyer_mobile else None,
+            rng,
+        )
     paid_at = spec.created + timedelta(seconds=rng.randint(20, 900))
     order.update(
         created=clock.local(spec.created),
         pay_time=clock.local(paid_at) if paid else None,
         status=status,
         payment=f"{total / 100:.2f}",
-        receiver=_receiver(world, buyer, rng),
+        receiver=receiver,
         items=items,
     )
     shipped = status in ("TRADE_FINISHED", "SHIPPED")

@@ -279,3 +279,21 @@ def test_unusable_orders_are_rejected_with_a_reason(changes: dict[str, Any], rea
 def test_a_member_with_an_address_number_is_rejected() -> None:
     with pytest.raises(RejectedPayload, match="bad_type:address"):
         member(address=200030)
+
+
+def test_a_guest_gift_to_someone_else_describes_only_the_buyer() -> None:
+    order = {
+        "type": "order",
+        "tid": "E-GIFT",
+        "buyer_mobile": "15961984517",
+        "created": "2024-09-27 20:45:09",
+        "status": "SHIPPED",
+        "payment": "199.00",
+        "receiver": {"name": "孙玲", "mobile": "19572129733", "province": "浙江"},
+        "items": [],
+    }
+    (buyer,) = ShopConnector().parse(order).parties
+    assert [p.e164 for p in buyer.phones] == ["+8615961984517"]
+    assert buyer.names == ()
+    assert buyer.addresses == ()
+    assert buyer.extra["receiver_name"] == "孙玲"
