@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from bench.common import scratch_database
-from cdhub.services.loading import DEMO_SOURCES, ingest_paths
 from cdhub.demo.generator import generate_demo
 from cdhub.services.ingest import IngestSummary
+from cdhub.services.loading import DEMO_SOURCES, ingest_paths
 from cdhub.settings import load_settings
 from connectors.files import read_records
 

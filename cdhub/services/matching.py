@@ -136,7 +136,7 @@ class MatchService:
             refs[c.record_id] = (c.party.source_system, c.party.source_key)
         links = await self._cannot_links(session, candidate_ids | changed_ids, refs)
         tf = TermFrequencies(
-            total=max(await records_repo.count_records(session), TF_MIN_POPULATION),
+            total=max(await records_repo.approximate_count(session), TF_MIN_POPULATION),
             counts=_tf_counts(sizes, self._tf_types),
         )
         summary = MatchSummary()

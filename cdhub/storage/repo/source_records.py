@@ -164,8 +164,13 @@ async def _insert_versions(
     )
 
 
-async def count_records(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(SourceRecord)) or 0)
+async def approximate_count(session: AsyncSession) -> int:
+    """How many source records exist, roughly: the highest id (an index lookup, not a scan).
+
+    Term frequencies only need the order of magnitude; an exact count(*) would
+    read the whole table on every real-time match.
+    """
+    return int(await session.scalar(select(func.max(SourceRecord.id))) or 0)
 
 
 async def all_parties(session: AsyncSession) -> list[tuple[int, str, str, dict[str, Any]]]:
