@@ -8,12 +8,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from cdhub.storage.models import GoldenCustomer, GoldenIdentity, SourceRecord, Ticket, Xref
-from cdhub.storage.queries.keyset import Ordering, Page, PageRequest, count, paginate
+from cdhub.storage.queries.keyset import (
+    AnyRow,
+    AnySelect,
+    Expr,
+    Ordering,
+    Page,
+    PageRequest,
+    count,
+    paginate,
+)
 from cdhub.storage.queries.tickets import is_open
 
 ACTIVE = "active"
@@ -61,7 +70,7 @@ class CustomerRecord:
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> CustomerRecord:
+    def from_row(cls, row: AnyRow) -> CustomerRecord:
         m = row._mapping
         return cls(
             id=int(m["id"]),
@@ -153,6 +162,7 @@ async def merged_into(session: AsyncSession, ids: Iterable[int]) -> dict[int, li
         .order_by(GoldenCustomer.id)
     )
     for survivor, absorbed in rows.all():
+        assert survivor is not None  # by the WHERE clause
         found[int(survivor)].append(int(absorbed))
     return found
 
@@ -174,7 +184,7 @@ class CustomerCriteria:
 
 def customer_ordering(sort: CustomerSort, descending: bool) -> Ordering:
     """Names sort by pinyin: hanzi code points say nothing about order to a reader."""
-    column: ColumnElement[Any] = {
+    column: Expr = {
         CustomerSort.CREATED_AT: GoldenCustomer.created_at,
         CustomerSort.UPDATED_AT: GoldenCustomer.updated_at,
         CustomerSort.NAME: GoldenCustomer.name_pinyin,
@@ -198,12 +208,13 @@ def _has_open_ticket() -> ColumnElement[bool]:
             SourceRecord.source_system == Ticket.party_system,
             SourceRecord.source_key == Ticket.party_key,
         )
+        .correlate(golden, Ticket)  # two levels up: auto-correlation sees only one
     )
     owned = or_(Ticket.golden_id == golden.id, and_(Ticket.golden_id.is_(None), exists(linked)))
     return exists(select(Ticket.id).where(is_open(Ticket.status), owned))
 
 
-def _listed(criteria: CustomerCriteria) -> Select[Any]:
+def _listed(criteria: CustomerCriteria) -> AnySelect:
     golden = GoldenCustomer
     stmt = select(*_COLUMNS).where(golden.status == ACTIVE)
     if criteria.kind is not None:
@@ -236,6 +247,6 @@ async def count_customers(session: AsyncSession, criteria: CustomerCriteria) -> 
     return await count(session, _listed(criteria).with_only_columns(GoldenCustomer.id))
 
 
-def columns() -> Sequence[ColumnElement[Any]]:
+def columns() -> Sequence[Expr]:
     """The columns `CustomerRecord.from_row` reads, for other read modules."""
     return _COLUMNS

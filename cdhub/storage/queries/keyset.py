@@ -16,13 +16,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import UnaryExpression
 
 R = TypeVar("R")
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+# A column or expression: Core columns and ORM attributes alike.
+Expr: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
 SortValue = datetime | date | Decimal | int | float | str | None
 
 _KEY = "page_key"
@@ -54,8 +59,8 @@ class Ordering:
     """The natural order of a list: ``column`` then ``id``, both in one direction."""
 
     name: str
-    id_column: ColumnElement[Any]
-    column: ColumnElement[Any] | None = None
+    id_column: Expr
+    column: Expr | None = None
     descending: bool = False
     nullable: bool = False
 
@@ -101,7 +106,7 @@ def _order_by(ordering: Ordering, *, reverse: bool) -> list[UnaryExpression[Any]
     return clauses
 
 
-def bounded(stmt: Select[Any], ordering: Ordering, page: PageRequest) -> Select[Any]:
+def bounded(stmt: AnySelect, ordering: Ordering, page: PageRequest) -> AnySelect:
     """``stmt`` limited to the rows between the page's cursors."""
     if page.after is not None:
         stmt = stmt.where(_beyond(ordering, page.after, later=True))
@@ -110,17 +115,17 @@ def bounded(stmt: Select[Any], ordering: Ordering, page: PageRequest) -> Select[
     return stmt
 
 
-def _keyed(stmt: Select[Any], ordering: Ordering) -> Select[Any]:
+def _keyed(stmt: AnySelect, ordering: Ordering) -> AnySelect:
     key = ordering.column if ordering.column is not None else ordering.id_column
     return stmt.add_columns(key.label(_KEY), ordering.id_column.label(_ID))
 
 
-def _keyset(row: Row[Any]) -> Keyset:
+def _keyset(row: AnyRow) -> Keyset:
     mapping = row._mapping
     return Keyset(mapping[_KEY], int(mapping[_ID]))
 
 
-def _page(rows: list[Row[Any]], page: PageRequest, to_row: Callable[[Row[Any]], R]) -> Page[R]:
+def _page(rows: list[AnyRow], page: PageRequest, to_row: Callable[[AnyRow], R]) -> Page[R]:
     more = len(rows) > page.size
     rows = rows[: page.size]
     if not page.forward:
@@ -133,10 +138,10 @@ def _page(rows: list[Row[Any]], page: PageRequest, to_row: Callable[[Row[Any]], 
 
 async def paginate(
     session: AsyncSession,
-    stmt: Select[Any],
+    stmt: AnySelect,
     ordering: Ordering,
     page: PageRequest,
-    to_row: Callable[[Row[Any]], R],
+    to_row: Callable[[AnyRow], R],
 ) -> Page[R]:
     """One page of ``stmt``; ``to_row`` maps each result row by its column names."""
     query = (
@@ -150,12 +155,12 @@ async def paginate(
 
 async def paginate_per_parent(
     session: AsyncSession,
-    stmt: Select[Any],
-    parent: ColumnElement[Any],
+    stmt: AnySelect,
+    parent: Expr,
     parents: Iterable[int],
     ordering: Ordering,
     page: PageRequest,
-    to_row: Callable[[Row[Any]], R],
+    to_row: Callable[[AnyRow], R],
 ) -> dict[int, Page[R]]:
     """One page of ``stmt`` per parent, in a single statement.
 
@@ -181,20 +186,20 @@ async def paginate_per_parent(
         .where(numbered.c[_ROW_NUMBER] <= page.size + 1)
         .order_by(numbered.c[_PARENT], numbered.c[_ROW_NUMBER])
     )
-    grouped: dict[int, list[Row[Any]]] = {}
+    grouped: dict[int, list[AnyRow]] = {}
     for row in (await session.execute(query)).all():
         grouped.setdefault(int(row._mapping[_PARENT]), []).append(row)
     return {p: _page(grouped.get(p, []), page, to_row) for p in wanted}
 
 
-async def count(session: AsyncSession, stmt: Select[Any]) -> int:
+async def count(session: AsyncSession, stmt: AnySelect) -> int:
     """How many rows ``stmt`` selects."""
     query = select(func.count()).select_from(stmt.subquery("counted"))
     return int((await session.execute(query)).scalar_one())
 
 
 async def count_per_parent(
-    session: AsyncSession, stmt: Select[Any], parent: ColumnElement[Any], parents: Iterable[int]
+    session: AsyncSession, stmt: AnySelect, parent: Expr, parents: Iterable[int]
 ) -> dict[int, int]:
     """How many rows ``stmt`` selects per parent, in one grouped statement."""
     wanted = list(parents)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import LoyaltyEntry
 from cdhub.storage.queries.keyset import (
+    AnyRow,
+    AnySelect,
+    Expr,
     Ordering,
     Page,
     PageRequest,
@@ -22,7 +24,7 @@ from cdhub.storage.queries.ownership import OWNER, owned_by
 
 ORDERING_NAME = "ledger.occurred_at.desc"
 
-_COLUMNS: tuple[ColumnElement[Any], ...] = (
+_COLUMNS: tuple[Expr, ...] = (
     LoyaltyEntry.id,
     LoyaltyEntry.entry_key,
     LoyaltyEntry.source_system,
@@ -56,7 +58,7 @@ class LedgerRow:
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> LedgerRow:
+    def from_row(cls, row: AnyRow) -> LedgerRow:
         m = row._mapping
         golden_id = m["golden_id"]
         return cls(
@@ -76,7 +78,7 @@ class LedgerRow:
         )
 
 
-def _owned(roots: Sequence[int]) -> Select[Any]:
+def _owned(roots: Sequence[int]) -> AnySelect:
     owned = owned_by(
         _COLUMNS, (LoyaltyEntry.party_system, LoyaltyEntry.party_key), LoyaltyEntry.golden_id, roots
     )

@@ -8,12 +8,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, exists, select, tuple_
+from sqlalchemy import ColumnElement, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnCollection
 
 from cdhub.storage.models import Delivery, Order, OrderItem
 from cdhub.storage.queries.keyset import (
+    AnyRow,
+    AnySelect,
+    Expr,
     Ordering,
     Page,
     PageRequest,
@@ -26,7 +29,7 @@ from cdhub.storage.queries.ownership import OWNER, owned_by
 
 ORDERING_NAME = "orders.ordered_at.desc"
 
-_COLUMNS: tuple[ColumnElement[Any], ...] = (
+_COLUMNS: tuple[Expr, ...] = (
     Order.id,
     Order.source_system,
     Order.order_no,
@@ -56,7 +59,7 @@ class OrderRow:
     currency: str
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> OrderRow:
+    def from_row(cls, row: AnyRow) -> OrderRow:
         m = row._mapping
         return cls(
             id=int(m["id"]),
@@ -135,11 +138,13 @@ def _where(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def _listed(criteria: OrderCriteria, owners: Sequence[int] | None) -> Select[Any]:
+def _listed(criteria: OrderCriteria, owners: Sequence[int] | None) -> AnySelect:
     """Orders matching ``criteria``, of the ``owners`` customers when given."""
     if owners is None:
         return select(*_COLUMNS).where(*_where(criteria))
-    owned = owned_by(_COLUMNS, (Order.party_system, Order.party_key), None, owners, _where(criteria))
+    owned = owned_by(
+        _COLUMNS, (Order.party_system, Order.party_key), None, owners, _where(criteria)
+    )
     return select(owned)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from cdhub.storage.models import GoldenCustomer, SourceRecord, Xref
+from cdhub.storage.queries.keyset import Expr
 
 OWNER = "owner_id"
 
@@ -56,9 +57,9 @@ def party_owners(members: Subquery) -> Subquery:
 
 
 def owned_by(
-    columns: Sequence[ColumnElement[Any]],
-    party: tuple[ColumnElement[Any], ColumnElement[Any]],
-    golden: ColumnElement[Any] | None,
+    columns: Sequence[Expr],
+    party: tuple[Expr, Expr],
+    golden: Expr | None,
     roots: Sequence[int],
     where: Sequence[ColumnElement[bool]] = (),
 ) -> Subquery:
@@ -86,9 +87,9 @@ def owned_by(
 
 
 def fact_owner(
-    party: tuple[ColumnElement[Any], ColumnElement[Any]],
-    golden: ColumnElement[Any] | None,
-) -> tuple[list[tuple[Any, ColumnElement[bool]]], ColumnElement[Any]]:
+    party: tuple[Expr, Expr],
+    golden: Expr | None,
+) -> tuple[list[tuple[Any, ColumnElement[bool]]], Expr]:
     """Outer joins from a fact table to its owner and the owner's id expression.
 
     Returns ``(joins, owner)``: apply each ``(target, onclause)`` with
@@ -102,7 +103,7 @@ def fact_owner(
         (xref, xref.source_record_id == record.id),
         (by_party, by_party.id == xref.golden_id),
     ]
-    owner_parts: list[ColumnElement[Any]] = []
+    owner_parts: list[Expr] = []
     if golden is not None:
         direct = aliased(GoldenCustomer)
         joins.append((direct, direct.id == golden))

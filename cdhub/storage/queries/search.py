@@ -9,14 +9,21 @@ and phone prefixes are prefix ``LIKE`` patterns, which an index can serve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, case, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import GoldenCustomer, GoldenIdentity
 from cdhub.storage.queries.customers import ACTIVE, CustomerRecord, columns
-from cdhub.storage.queries.keyset import Ordering, Page, PageRequest, count, paginate
+from cdhub.storage.queries.keyset import (
+    AnySelect,
+    Expr,
+    Ordering,
+    Page,
+    PageRequest,
+    count,
+    paginate,
+)
 
 ORDERING_NAME = "search.rank"
 _ESCAPE = "\\"
@@ -43,7 +50,9 @@ class SearchTerms:
 
 
 def _like(text: str) -> str:
-    return text.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+    return (
+        text.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+    )
 
 
 def _any(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
@@ -60,7 +69,7 @@ def _phone(pattern: str) -> ColumnElement[bool]:
     )
 
 
-def rank(terms: SearchTerms) -> ColumnElement[Any]:
+def rank(terms: SearchTerms) -> Expr:
     g = GoldenCustomer
     name = func.lower(g.display_name)
     exact: list[ColumnElement[bool]] = [name == n for n in terms.names]
@@ -91,7 +100,7 @@ def rank(terms: SearchTerms) -> ColumnElement[Any]:
     )
 
 
-def _matching(terms: SearchTerms) -> tuple[Select[Any], Ordering]:
+def _matching(terms: SearchTerms) -> tuple[AnySelect, Ordering]:
     ranked = rank(terms).label("search_rank")
     stmt = select(*columns(), ranked).where(GoldenCustomer.status == ACTIVE)
     stmt = stmt.where(ranked.is_not(None))

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from cdhub.storage.models import AttributeLineage, Relationship, SourceRecord, Xref
 from cdhub.storage.queries.keyset import (
+    AnyRow,
+    AnySelect,
+    Expr,
     Ordering,
     Page,
     PageRequest,
@@ -23,7 +25,7 @@ from cdhub.storage.queries.ownership import family
 
 ORDERING_NAME = "sources.id"
 
-_COLUMNS: tuple[ColumnElement[Any], ...] = (
+_COLUMNS: tuple[Expr, ...] = (
     SourceRecord.id,
     SourceRecord.source_system,
     SourceRecord.source_key,
@@ -63,7 +65,7 @@ class SourceRecordRow:
     model_version: str | None
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> SourceRecordRow:
+    def from_row(cls, row: AnyRow) -> SourceRecordRow:
         m = row._mapping
         golden_id = m["golden_id"]
         return cls(
@@ -107,7 +109,7 @@ class RelationshipRow:
     organisation_golden_id: int | None
 
 
-def _records() -> Select[Any]:
+def _records() -> AnySelect:
     return select(*_COLUMNS).outerjoin(Xref, Xref.source_record_id == SourceRecord.id)
 
 
@@ -131,7 +133,7 @@ async def records_by_keys(
     return {(row.source_system, row.source_key): SourceRecordRow.from_row(row) for row in rows}
 
 
-def _of_customers(roots: Sequence[int]) -> Select[Any]:
+def _of_customers(roots: Sequence[int]) -> AnySelect:
     members = family(roots)
     return (
         select(*_COLUMNS, members.c.root_id)
@@ -157,14 +159,14 @@ async def sources_per_customer(
     )
 
 
-async def count_sources_per_customer(
-    session: AsyncSession, roots: Sequence[int]
-) -> dict[int, int]:
+async def count_sources_per_customer(session: AsyncSession, roots: Sequence[int]) -> dict[int, int]:
     stmt = _of_customers(roots)
     return await count_per_parent(session, stmt, stmt.selected_columns["root_id"], roots)
 
 
-async def lineage_of(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int, list[LineageRow]]:
+async def lineage_of(
+    session: AsyncSession, golden_ids: Iterable[int]
+) -> dict[int, list[LineageRow]]:
     """Stored lineage of each golden customer, in decision order."""
     wanted = sorted(set(golden_ids))
     found: dict[int, list[LineageRow]] = {gid: [] for gid in wanted}

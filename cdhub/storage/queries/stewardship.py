@@ -7,11 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import MatchCandidate, MergeEvent, QuarantinedRecord
-from cdhub.storage.queries.keyset import Ordering, Page, PageRequest, count, paginate
+from cdhub.storage.queries.keyset import (
+    AnyRow,
+    AnySelect,
+    Ordering,
+    Page,
+    PageRequest,
+    count,
+    paginate,
+)
 from cdhub.storage.queries.ownership import family
 
 
@@ -104,25 +112,25 @@ QUARANTINE = Ordering(name="quarantine.id.desc", id_column=QuarantinedRecord.id,
 EVENTS = Ordering(name="merge_events.id.desc", id_column=MergeEvent.id, descending=True)
 
 
-def _candidate(row: Row[Any]) -> CandidateRow:
+def _candidate(row: AnyRow) -> CandidateRow:
     m = dict(row._mapping)
     m["explanation"] = dict(m["explanation"] or {})
     return CandidateRow(**{k: m[k] for k in CandidateRow.__dataclass_fields__})
 
 
-def _quarantined(row: Row[Any]) -> QuarantineRow:
+def _quarantined(row: AnyRow) -> QuarantineRow:
     m = row._mapping
     return QuarantineRow(**{k: m[k] for k in QuarantineRow.__dataclass_fields__})
 
 
-def _event(row: Row[Any]) -> MergeEventRow:
+def _event(row: AnyRow) -> MergeEventRow:
     m = dict(row._mapping)
     m["before"] = dict(m["before"] or {})
     m["after"] = dict(m["after"] or {})
     return MergeEventRow(**{k: m[k] for k in MergeEventRow.__dataclass_fields__})
 
 
-def _candidates(status: str | None) -> Select[Any]:
+def _candidates(status: str | None) -> AnySelect:
     stmt = select(*_CANDIDATE)
     return stmt if status is None else stmt.where(MatchCandidate.status == status)
 
@@ -137,7 +145,7 @@ async def count_candidates(session: AsyncSession, status: str | None) -> int:
     return await count(session, _candidates(status))
 
 
-def _quarantine(source: str | None, status: str | None) -> Select[Any]:
+def _quarantine(source: str | None, status: str | None) -> AnySelect:
     where: list[ColumnElement[bool]] = []
     if source is not None:
         where.append(QuarantinedRecord.source_system == source)
@@ -156,7 +164,7 @@ async def count_quarantine(session: AsyncSession, source: str | None, status: st
     return await count(session, _quarantine(source, status))
 
 
-def _events(customers: Sequence[int] | None) -> Select[Any]:
+def _events(customers: Sequence[int] | None) -> AnySelect:
     """Events naming one of ``customers`` or a customer merged into one of them."""
     stmt = select(*_EVENT)
     if customers is None:
@@ -185,9 +193,7 @@ async def candidates_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[i
     return {int(row.id): _candidate(row) for row in rows.all()}
 
 
-async def quarantined_by_ids(
-    session: AsyncSession, ids: Iterable[int]
-) -> dict[int, QuarantineRow]:
+async def quarantined_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, QuarantineRow]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}

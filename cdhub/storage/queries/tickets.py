@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnCollection
 
 from cdhub.storage.models import Call, Ticket, TicketEvent
 from cdhub.storage.queries.keyset import (
+    AnyRow,
+    AnySelect,
+    Expr,
     Ordering,
     Page,
     PageRequest,
@@ -27,7 +30,7 @@ ORDERING_NAME = "tickets.opened_at.desc"
 # Every status a source or the hub uses for a finished ticket; anything else is open.
 CLOSED_STATUSES = ("resolved", "closed", "cancelled", "canceled", "rejected")
 
-_COLUMNS: tuple[ColumnElement[Any], ...] = (
+_COLUMNS: tuple[Expr, ...] = (
     Ticket.id,
     Ticket.source_system,
     Ticket.ticket_no,
@@ -44,7 +47,7 @@ _COLUMNS: tuple[ColumnElement[Any], ...] = (
 )
 
 
-def is_open(status: ColumnElement[Any]) -> ColumnElement[bool]:
+def is_open(status: Expr) -> ColumnElement[bool]:
     return func.lower(status).not_in(CLOSED_STATUSES)
 
 
@@ -65,7 +68,7 @@ class TicketRow:
     status_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> TicketRow:
+    def from_row(cls, row: AnyRow) -> TicketRow:
         m = row._mapping
         golden_id = m["golden_id"]
         return cls(
@@ -151,7 +154,7 @@ def _where(criteria: TicketCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def _listed(criteria: TicketCriteria, owners: Sequence[int] | None) -> Select[Any]:
+def _listed(criteria: TicketCriteria, owners: Sequence[int] | None) -> AnySelect:
     if owners is None:
         return select(*_COLUMNS).where(*_where(criteria))
     owned = owned_by(
@@ -171,9 +174,7 @@ async def page_tickets(
     page: PageRequest,
 ) -> Page[TicketRow]:
     stmt = _listed(criteria, owners)
-    return await paginate(
-        session, stmt, _ordering(stmt.selected_columns), page, TicketRow.from_row
-    )
+    return await paginate(session, stmt, _ordering(stmt.selected_columns), page, TicketRow.from_row)
 
 
 async def count_tickets(
@@ -233,7 +234,7 @@ async def calls_of(
         .order_by(Call.started_at.asc().nulls_first(), Call.id)
     )
     for row in rows.all():
-        found[(row.source_system, row.ticket_no)].append(CallRow(*row))
+        found[(row.source_system, row.ticket_no)].append(CallRow(**row._mapping))
     return found
 
 

@@ -1,0 +1,38 @@
+"""One database session per GraphQL request, shared by its DataLoaders in turn."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+T = TypeVar("T")
+
+
+class RequestSession:
+    """Opens a session on first use and runs repository calls through it one at a time.
+
+    DataLoaders dispatch their batches concurrently; an AsyncSession allows one
+    statement at a time, so calls queue on a lock. One session (one pooled
+    connection) per request also keeps a request from draining the pool.
+    The schema's request extension closes it when the operation ends.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    async def run(self, call: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with self._lock:
+            if self._session is None:
+                self._session = self._sessions()
+            return await call(self._session)
+
+    async def close(self) -> None:
+        async with self._lock:
+            session, self._session = self._session, None
+        if session is not None:
+            await session.close()
