@@ -53,12 +53,15 @@ class MatchSummary:
     golden_merged: int = 0
     sent_to_review: int = 0
     records_matched: int = 0
+    # Golden ids whose view changed (absorbed ids included): caches to drop, events to send.
+    touched: set[int] = field(default_factory=set)
 
     def add(self, other: MatchSummary) -> None:
         self.golden_created += other.golden_created
         self.golden_merged += other.golden_merged
         self.sent_to_review += other.sent_to_review
         self.records_matched += other.records_matched
+        self.touched |= other.touched
 
 
 class Matcher(Protocol):

@@ -316,6 +316,8 @@ class MatchService:
         }
         known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
         await golden_views.refresh(session, touched | emptied, self.config.policy, now, known)
+        summary.touched |= touched | emptied
+        summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}
 
 
 def _real_or_none(ref: str | None, ids: dict[str, int], picture: _Picture) -> int | None:
