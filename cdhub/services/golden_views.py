@@ -76,15 +76,18 @@ async def refresh(
     policy: SurvivorshipPolicy,
     now: datetime,
     known: dict[int, PartyRecord] | None = None,
+    members_of: dict[int, list[Member]] | None = None,
 ) -> None:
     """Recompute and store the view of each golden customer from its current members.
 
-    ``known`` holds already-parsed records by source record id (saves re-parsing).
+    ``known`` holds already-parsed records by source record id (saves re-parsing);
+    ``members_of`` the complete current members of every golden id, when the
+    caller has them already (saves reading them back).
     """
     ids = sorted(set(golden_ids))
     if not ids:
         return
-    by_golden = await golden_repo.members(session, ids)
+    by_golden = members_of if members_of is not None else await golden_repo.members(session, ids)
     pins = await golden_repo.pins(session, ids)
     parsed = known or {}
     writes: list[ViewWrite] = []

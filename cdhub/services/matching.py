@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ from cdhub.storage.repo import decisions as decisions_repo
 from cdhub.storage.repo import golden as golden_repo
 from cdhub.storage.repo import source_records as records_repo
 from cdhub.storage.repo.decisions import CandidateWrite, EventWrite
-from cdhub.storage.repo.golden import XrefWrite
+from cdhub.storage.repo.golden import Member, XrefWrite
 from mdm.blocking import BlockingKey, blocking_keys, keys_to_query
 from mdm.clustering import CannotLinks
 from mdm.incremental import Assignment, CandidateGolden, GoldenDecision, assign
@@ -76,6 +76,7 @@ class _Picture:
         default_factory=list
     )
     reviews: list[tuple[int, str, GoldenDecision]] = field(default_factory=list)
+    meta: dict[int, Member] = field(default_factory=dict)  # system, key and times per record
 
     def final(self, ref: str) -> str:
         while ref in self.redirect:
@@ -134,6 +135,15 @@ class MatchService:
         picture, refs = await self._load_picture(session, candidate_ids | changed_ids)
         for c in changed:
             refs[c.record_id] = (c.party.source_system, c.party.source_key)
+            picture.meta[c.record_id] = Member(
+                c.record_id,
+                c.party.source_system,
+                c.party.source_key,
+                {},
+                c.received_at,
+                c.party.observed_at,
+                0,
+            )
         links = await self._cannot_links(session, candidate_ids | changed_ids, refs)
         tf = TermFrequencies(
             total=max(await records_repo.approximate_count(session), TF_MIN_POPULATION),
@@ -162,6 +172,7 @@ class MatchService:
             picture.kinds[ref] = rows[golden_id].kind if golden_id in rows else "person"
             picture.members[ref] = {}
             for m in golden_members:
+                picture.meta[m.source_record_id] = m
                 picture.members[ref][m.source_record_id] = party_from_dict(m.attributes)
                 picture.golden_of[m.source_record_id] = ref
                 refs[m.source_record_id] = (m.source_system, m.source_key)
@@ -221,7 +232,7 @@ class MatchService:
                 picture.events.append(("create", target, None, record_id, None, {}))
                 summary.golden_created += 1
             picture.move(record_id, party, target)
-            picture.xrefs[record_id] = (target, "new", None, assignment.to_dict())
+            picture.xrefs[record_id] = (target, "new", None, _explanation(assignment, None))
         else:
             survivor = min(group, key=lambda r: (picture.created_order[r], r))
             for other in sorted(set(group) - {survivor}):
@@ -237,7 +248,7 @@ class MatchService:
             if current is None or picture.final(current) != survivor:
                 picture.events.append(("join", survivor, current, record_id, method, {}))
             picture.move(record_id, party, survivor)
-            picture.xrefs[record_id] = (survivor, method, weight, assignment.to_dict())
+            picture.xrefs[record_id] = (survivor, method, weight, _explanation(assignment, best))
         summary.records_matched += 1
         final = picture.golden_of[record_id]
         for review in assignment.review:
@@ -315,7 +326,17 @@ class MatchService:
             and ref not in picture.redirect
         }
         known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
-        await golden_views.refresh(session, touched | emptied, self.config.policy, now, known)
+        members_of: dict[int, list[Member]] = {golden: [] for golden in touched | emptied}
+        for ref, members in picture.members.items():
+            if members and ref not in picture.redirect:
+                golden = real(ref)
+                if golden in members_of:
+                    members_of[golden].extend(
+                        replace(picture.meta[rid], golden_id=golden) for rid in sorted(members)
+                    )
+        await golden_views.refresh(
+            session, touched | emptied, self.config.policy, now, known, members_of
+        )
         summary.touched |= touched | emptied
         summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}
 
@@ -327,6 +348,17 @@ def _real_or_none(ref: str | None, ids: dict[str, int], picture: _Picture) -> in
     if final.startswith(NEW):
         return ids.get(final)
     return int(ref)
+
+
+def _explanation(assignment: Assignment, chosen: GoldenDecision | None) -> dict[str, Any]:
+    """What is kept on the cross-reference: the deciding pair and the versions used."""
+    return {
+        "decision": chosen.to_dict() if chosen is not None else None,
+        "candidates": len(assignment.decisions),
+        "merged": list(assignment.merge),
+        "settings_version": assignment.settings_version,
+        "model_version": assignment.model_version,
+    }
 
 
 def _decision_for(assignment: Assignment, group: list[str]) -> GoldenDecision | None:
