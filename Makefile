@@ -32,11 +32,15 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## Benchmarks (PostgreSQL at CDHUB_BENCH_DATABASE_URL, default the local server); each prints its
+## figures and a ratio against a baseline measured in the same run. Large: expect tens of minutes.
 bench: install
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/er_quality.py
-	$(BIN)/python bench/er_febrl.py
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.er_febrl
+	$(BIN)/python -m bench.er_quality
+	$(BIN)/python -m bench.match_latency
+	$(BIN)/python -m bench.graphql_360
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache cdhub.db cdhub.db-*
