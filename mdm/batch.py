@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mdm.blocking import candidate_pairs, keys_of_features
-from mdm.clustering import CannotLinks, Edge, SourceRef, cluster
+from mdm.blocking import BlockingKey, candidate_pairs, keys_of_features, max_block_size
+from mdm.clustering import CannotLinks, Edge, SourceRef, attach_exclusive, cluster
 from mdm.decision import Decision, decide_features
 from mdm.features import RecordFeatures, features_of
 from mdm.model import (
@@ -88,6 +88,9 @@ def pair_weights(
     return weights
 
 
+CONTACT_KEY_TYPES = frozenset({"mobile", "phone", "email"})
+
+
 def _rule_mask(gamma: npt.NDArray[np.int8], settings: MatchSettings) -> npt.NDArray[np.bool_]:
     """Pairs a match rule (or a shared valid identifier) may force to MATCH."""
     conditions = [cond for r in settings.match_rules for cond in r.all_of]
@@ -151,15 +154,33 @@ def cluster_records(
         if d.outcome is Outcome.MATCH and not links.forbids(refs[i], refs[j])
     ]
     result = cluster(len(features), edges, veto)
-    cluster_of = {i: k for k, members in enumerate(result.clusters) for i in members}
+    clustered = result.clusters
+    limit = settings.thresholds.exclusive_weight
+    if limit is not None:
+        holders: dict[BlockingKey, list[int]] = {}
+        for i, ks in enumerate(keys):
+            for k in ks:
+                if k.key_type in CONTACT_KEY_TYPES:
+                    holders.setdefault(k, []).append(i)
+        cap = {t: max_block_size(t, settings) for t in CONTACT_KEY_TYPES}
+
+        def link_ok(x: int, y: int) -> bool:
+            if links.forbids(refs[x], refs[y]):
+                return False
+            d = decision(x, y)
+            return d.score.match_weight >= limit and not d.contradiction
+
+        groups = [m for k, m in holders.items() if len(m) <= (cap[k.key_type] or len(m))]
+        clustered = attach_exclusive(clustered, groups, link_ok, veto)
+    cluster_of = {i: k for k, members in enumerate(clustered) for i in members}
     review = [
         d
         for (i, j), d in decisions.items()
         if d.outcome is Outcome.POSSIBLE_MATCH and cluster_of[i] != cluster_of[j]
     ]
-    review.extend(decision(e.i, e.j) for e in result.refused)
+    review.extend(decision(e.i, e.j) for e in result.refused if cluster_of[e.i] != cluster_of[e.j])
     review.sort(key=lambda d: (-d.score.match_weight, d.left, d.right))
-    clusters = sorted(tuple(sorted(refs[i] for i in members)) for members in result.clusters)
+    clusters = sorted(tuple(sorted(refs[i] for i in members)) for members in clustered)
     return BatchResult(
         clusters=tuple(clusters),
         review=tuple(review),

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from mdm.features import RecordFeatures, features_of
+from mdm.features import UNVERIFIED_KINDS, RecordFeatures, features_of
 from mdm.records import PartyRecord
 from mdm.settings import MatchSettings
 
@@ -45,6 +45,11 @@ KEY_TYPES = (
     "name_pinyin",
     "name_district",
     "birth_surname",
+    "birth_given",
+    "birth_date",
+    "address",
+    "name_postcode",
+    "other_id",
     "org_token",
 )
 
@@ -79,6 +84,16 @@ def keys_of_features(f: RecordFeatures) -> frozenset[BlockingKey]:
         keys.update(BlockingKey(kind, v) for v in values)
     for kind, values in f.accounts.items():
         keys.update(BlockingKey(kind, v) for v in values)
+    for kind in UNVERIFIED_KINDS:
+        keys.update(BlockingKey("other_id", v) for v in f.all_ids.get(kind, ()))
+    postcodes = {a.postcode for a in f.addresses if a.postcode}
+    if f.birth_date is not None:
+        keys.add(BlockingKey("birth_date", f.birth_date.isoformat()))
+    for a in f.addresses:
+        if a.detail and len(a.detail) >= 6:
+            keys.add(
+                BlockingKey("address", f"{a.district or a.city or a.postcode or ''}|{a.detail}")
+            )
     areas = {a.district or a.city for a in f.addresses if a.district or a.city}
     for n in f.names:
         if n.surname and n.has_given:
@@ -88,6 +103,10 @@ def keys_of_features(f: RecordFeatures) -> frozenset[BlockingKey]:
             keys.update(BlockingKey("name_district", f"{n.pinyin}|{area}") for area in areas)
         if f.birth_date is not None and n.surname:
             keys.add(BlockingKey("birth_surname", f"{f.birth_date.isoformat()}|{n.surname}"))
+        if f.birth_date is not None and n.has_given:
+            keys.add(BlockingKey("birth_given", f"{f.birth_date.isoformat()}|{n.given}"))
+        if n.surname and not n.honorific_only:
+            keys.update(BlockingKey("name_postcode", f"{n.surname}|{p}") for p in postcodes)
     if f.org is not None:
         keys.update(BlockingKey("org_token", t) for t in f.org.tokens)
         keys.add(BlockingKey("org_token", f.org.core))

@@ -12,7 +12,7 @@ list their members ascending and are sorted by their smallest member.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 MAX_CROSS_CHECKS = 250_000
@@ -76,6 +76,72 @@ def cluster(
         members[root].extend(members.pop(other))
     clusters = sorted(tuple(sorted(m)) for m in members.values())
     return ClusterResult(tuple(clusters), tuple(refused))
+
+
+def attach_exclusive(
+    clusters: Iterable[tuple[int, ...]],
+    holder_groups: Iterable[Sequence[int]],
+    link_ok: Callable[[int, int], bool],
+    veto: Callable[[int, int], bool],
+    max_cross_checks: int = MAX_CROSS_CHECKS,
+) -> tuple[tuple[int, ...], ...]:
+    """Unite the clusters holding one contact point when nothing says they differ.
+
+    A WeChat phone binding shares only a mobile with a shop member: alone that
+    is not enough, because families share mobiles. But when the records that
+    hold the mobile fall into a few clusters, every pair of them across
+    clusters scores at least weakly for a match (``link_ok``) and no pair of
+    their members is vetoed (a family member's different given name is), no
+    one else in the hub claims the number and the clusters are one party.
+
+    Args:
+        clusters: The clusters of the MATCH pass (record indices).
+        holder_groups: For each contact value, the indices of the records holding it.
+        link_ok: ``link_ok(x, y)`` for two holders: their pair supports a match.
+        veto: As in :func:`cluster`.
+        max_cross_checks: As in :func:`cluster`.
+
+    Returns:
+        The clusters after the unions, sorted as :func:`cluster` sorts them.
+    """
+    parent: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    for c in clusters:
+        members[c[0]] = list(c)
+        for x in c:
+            parent[x] = c[0]
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    groups = sorted((sorted(g) for g in holder_groups if len(g) > 1), key=lambda g: (len(g), g))
+    for holders in groups:
+        roots = sorted({find(x) for x in holders})
+        if len(roots) < 2:
+            continue
+        if any(
+            find(x) != find(y) and not link_ok(x, y)
+            for k, x in enumerate(holders)
+            for y in holders[k + 1 :]
+        ):
+            continue
+        size = sum(len(members[r]) for r in roots)
+        if size * size > 2 * max_cross_checks or any(
+            veto(x, y)
+            for k, ra in enumerate(roots)
+            for rb in roots[k + 1 :]
+            for x in members[ra]
+            for y in members[rb]
+        ):
+            continue
+        root = roots[0]
+        for other in roots[1:]:
+            parent[other] = root
+            members[root].extend(members.pop(other))
+    return tuple(sorted(tuple(sorted(m)) for m in members.values()))
 
 
 SourceRef = tuple[str, str]

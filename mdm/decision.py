@@ -19,7 +19,7 @@ from typing import Any
 from mdm.features import RecordFeatures, features_of
 from mdm.model import MatchScore, Model, TermFrequencySource, score_pair
 from mdm.records import PartyRecord
-from mdm.rules import RuleResult, apply_rules
+from mdm.rules import SAME_SOURCE_CAP, RuleResult, apply_rules
 from mdm.settings import OUTCOME_RANK, MatchSettings, Outcome, Thresholds, settings_hash
 
 
@@ -95,10 +95,21 @@ def combine(score: MatchScore, rules: RuleResult, thresholds: Thresholds) -> Out
 
 
 def is_contradiction(score: MatchScore, rules: RuleResult, thresholds: Thresholds) -> bool:
-    """A veto rule, or evidence (prior excluded) at or below the contradiction weight."""
+    """A veto: the records must not share a golden, not even through other records.
+
+    A cannot-link, the same-source cap, a cap rule on a pair the score does not
+    call a match on its own, or evidence (prior excluded) at or below the
+    contradiction weight. A cap rule on a pair scoring a MATCH all the same (a
+    name typo on records agreeing on everything else, where the data show such
+    typos are common) keeps that pair from linking directly but vetoes nothing.
+    """
     if rules.match_rule is not None:
         return False
-    return rules.veto or score.evidence_weight <= thresholds.contradiction_weight
+    if rules.cannot_link is not None or rules.cap == SAME_SOURCE_CAP:
+        return True
+    if rules.veto and score.match_weight < thresholds.match_weight:
+        return True
+    return score.evidence_weight <= thresholds.contradiction_weight
 
 
 def decide_features(
@@ -110,7 +121,7 @@ def decide_features(
 ) -> Decision:
     """:func:`decide` on precomputed features."""
     score = score_pair(a, b, model, settings, tf)
-    rules = apply_rules(a, b, score.labels(), settings)
+    rules = apply_rules(a, b, score.labels(), settings, score.match_weight)
     return Decision(
         left=a.ref,
         right=b.ref,

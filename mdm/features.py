@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
+from mdm.normalize.addresses import CITY_PROVINCES
 from mdm.records import (
     Address,
     IdentifierKind,
@@ -31,6 +32,9 @@ OFFICIAL_KINDS = frozenset(
         IdentifierKind.PASSPORT.value,
     }
 )
+# Identifiers without a checksum (a social-security number, a customer
+# number from another system): compared, but never "valid" evidence.
+UNVERIFIED_KINDS = frozenset({IdentifierKind.OTHER.value})
 ACCOUNT_KINDS = frozenset(
     {
         IdentifierKind.MEMBER_ID.value,
@@ -145,8 +149,12 @@ def _name_feature(name: PersonName) -> NameFeature | None:
 def _address_feature(a: Address) -> AddressFeature | None:
     detail = _compact(a.detail) if a.detail else None
     city = a.city.strip().lower() if a.city else None
+    district = a.district or None
+    if a.province in CITY_PROVINCES and city and city != a.province and district is None:
+        # WeChat and others give a municipality's district as its city ("上海 长宁")
+        city, district = a.province, city
     f = AddressFeature(
-        a.province or None, city or None, a.district or None, detail or None, a.postcode or None
+        a.province or None, city or None, district, detail or None, a.postcode or None
     )
     if not (f.province or f.city or f.district or f.detail or f.postcode):
         return None
@@ -202,7 +210,7 @@ def build_features(record: PartyRecord) -> RecordFeatures:
         landlines=landlines,
         emails=frozenset(e.value for e in record.emails if e.value),
         valid_ids=_ids(record, OFFICIAL_KINDS, valid_only=True),
-        all_ids=_ids(record, OFFICIAL_KINDS, valid_only=False),
+        all_ids=_ids(record, OFFICIAL_KINDS | UNVERIFIED_KINDS, valid_only=False),
         unionids=unionids,
         accounts=_ids(record, ACCOUNT_KINDS, valid_only=False),
         birth_date=record.birth_date,

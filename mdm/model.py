@@ -50,6 +50,14 @@ class ComparisonParameters:
     labels: tuple[str, ...]
     m: tuple[float, ...]
     u: tuple[float, ...]
+    # Per level, the factor turning a value's share among records into its u:
+    # a value's count includes the other records of the same party (a person's
+    # mobile on her three records), which are matches, not chance agreements.
+    # Training measures it as u / (share of random pairs agreeing); () is 1.0.
+    tf_scale: tuple[float, ...] = ()
+
+    def scale(self, level: int) -> float:
+        return self.tf_scale[level] if self.tf_scale else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +221,7 @@ class ScoringTable:
     weights: tuple[tuple[float, ...], ...]
     m: tuple[tuple[float, ...], ...]
     prior_weight: float
+    tf_scale: tuple[tuple[float, ...], ...] = ()
 
 
 def _weight(m: float, u: float) -> float:
@@ -223,7 +232,7 @@ def _weight(m: float, u: float) -> float:
 def build_table(model: Model, settings: MatchSettings) -> ScoringTable:
     """Check ``model`` fits ``settings`` and precompute level weights."""
     compiled = compile_settings(settings)
-    weights, ms = [], []
+    weights, ms, scales = [], [], []
     for comp in compiled:
         try:
             p = model.parameters(comp.name)
@@ -241,7 +250,8 @@ def build_table(model: Model, settings: MatchSettings) -> ScoringTable:
             )
         )
         ms.append(p.m)
-    return ScoringTable(compiled, tuple(weights), tuple(ms), model.prior_weight)
+        scales.append(tuple(p.scale(i) for i in range(len(p.m))))
+    return ScoringTable(compiled, tuple(weights), tuple(ms), model.prior_weight, tuple(scales))
 
 
 _tables: dict[tuple[int, int], tuple[Model, MatchSettings, ScoringTable]] = {}
@@ -276,7 +286,8 @@ def tf_weight(
     freq = tf.frequency(key, value)
     if freq is None:
         return None
-    return _weight(table.m[index][level], freq)
+    scale = table.tf_scale[index][level] if table.tf_scale else 1.0
+    return _weight(table.m[index][level], freq * scale)
 
 
 def score_pair(
@@ -332,11 +343,15 @@ def model_to_dict(model: Model) -> dict[str, Any]:
         "trained_at": model.trained_at,
         "record_count": model.record_count,
         "em_iterations": model.em_iterations,
-        "comparisons": {
-            c.name: {"labels": list(c.labels), "m": list(c.m), "u": list(c.u)}
-            for c in model.comparisons
-        },
+        "comparisons": {c.name: _parameters_to_dict(c) for c in model.comparisons},
     }
+
+
+def _parameters_to_dict(c: ComparisonParameters) -> dict[str, Any]:
+    d: dict[str, Any] = {"labels": list(c.labels), "m": list(c.m), "u": list(c.u)}
+    if c.tf_scale:
+        d["tf_scale"] = list(c.tf_scale)
+    return d
 
 
 def model_from_dict(data: Mapping[str, Any]) -> Model:
@@ -352,6 +367,7 @@ def model_from_dict(data: Mapping[str, Any]) -> Model:
                 tuple(c["labels"]),
                 tuple(float(x) for x in c["m"]),
                 tuple(float(x) for x in c["u"]),
+                tuple(float(x) for x in c.get("tf_scale", ())),
             )
             for name, c in data["comparisons"].items()
         ),

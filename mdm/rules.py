@@ -7,10 +7,13 @@ Applied to every scored pair, in this order:
 3. the same valid resident ID or credit code is the same party (MATCH);
 4. the settings' ``match_rules`` (e.g. the same WeChat unionid) give MATCH;
 5. two records of one strong-only source system (shop members, ERP
-   customers, WeChat openids) merge only on *strong evidence*, a settings
-   ``strong_evidence`` rule such as a valid identifier, a unionid or an
-   exact email together with the name; without it the pair is capped at
-   POSSIBLE_MATCH;
+   customers, WeChat openids) merge directly only on *strong evidence*, a
+   settings ``strong_evidence`` rule such as a valid identifier, a unionid or
+   an exact email together with the name, or on a score at or above
+   ``thresholds.same_source_weight`` (a person who registered twice with the
+   same name, mobile and birthday); without it the pair is capped at
+   POSSIBLE_MATCH (two accounts of one household share a mobile and an
+   address: the source keeping them apart is itself evidence);
 6. the settings' ``cap_rules`` cap the outcome (a name conflict: at most
    POSSIBLE_MATCH; a name and birth-date conflict: NO_MATCH).
 
@@ -107,8 +110,15 @@ def _source_needs_strong(a: RecordFeatures, b: RecordFeatures, settings: MatchSe
     return kind is None or (kind in a.accounts and kind in b.accounts)
 
 
+SAME_SOURCE_CAP = "same_source_requires_strong_evidence"
+
+
 def apply_rules(
-    a: RecordFeatures, b: RecordFeatures, labels: Mapping[str, str], settings: MatchSettings
+    a: RecordFeatures,
+    b: RecordFeatures,
+    labels: Mapping[str, str],
+    settings: MatchSettings,
+    weight: float | None = None,
 ) -> RuleResult:
     """Evaluate all rules for a pair whose comparison levels are ``labels``.
 
@@ -117,6 +127,8 @@ def apply_rules(
         b: Features of the other.
         labels: Comparison name -> level label (from the pair's score).
         settings: Source policies, strong-evidence, match and cap rules.
+        weight: The pair's match weight; when given and at or above
+            ``settings.thresholds.same_source_weight`` it counts as strong evidence.
     """
     hard = hard_cannot_link(a, b)
     if hard is not None:
@@ -125,12 +137,17 @@ def apply_rules(
     match_rule = _same_valid_id(a, b) or first_rule(settings.match_rules, labels)
     if match_rule is not None:
         return RuleResult(match_rule=match_rule, strong_evidence=strong)
+    limit = settings.thresholds.same_source_weight
+    if strong is None and weight is not None and limit is not None and weight >= limit:
+        strong = "same_source_weight"
     cap, max_outcome = None, Outcome.MATCH
     if strong is None and _source_needs_strong(a, b, settings):
-        cap, max_outcome = "same_source_requires_strong_evidence", Outcome.POSSIBLE_MATCH
+        cap, max_outcome = SAME_SOURCE_CAP, Outcome.POSSIBLE_MATCH
     for rule in settings.cap_rules:
+        if rule.unless and all(holds(c, labels) for c in rule.unless):
+            continue
         if all(holds(c, labels) for c in rule.all_of) and (
-            cap is None or OUTCOME_RANK[rule.max_outcome] < OUTCOME_RANK[max_outcome]
+            cap is None or OUTCOME_RANK[rule.max_outcome] <= OUTCOME_RANK[max_outcome]
         ):
             cap, max_outcome = rule.name, rule.max_outcome
     return RuleResult(cap=cap, max_outcome=max_outcome, strong_evidence=strong)

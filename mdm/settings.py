@@ -236,6 +236,9 @@ class CapRule:
     name: str
     all_of: tuple[LevelCondition, ...]
     max_outcome: Outcome
+    # The cap does not apply when all of these hold (a name typo on a record
+    # that agrees on the person's own identifier and birth date).
+    unless: tuple[LevelCondition, ...] = ()
 
 
 class SourceMode(StrEnum):
@@ -286,12 +289,20 @@ class Thresholds:
         ambiguity_margin: In incremental assignment, a record that matches two
             goldens that may not merge, with best weights within this margin,
             joins neither (new golden, both for review).
+        exclusive_weight: A POSSIBLE_MATCH pair at or above this weight that
+            shares a phone or email held by no third party still links
+            (:func:`mdm.clustering.attach_exclusive`); None turns this off.
+        same_source_weight: Two records of a strong-only source (two shop
+            member accounts) merge without a strong-evidence rule at or above
+            this weight; None: never.
     """
 
     match_weight: float = 4.0
     possible_weight: float = -2.0
     contradiction_weight: float = -10.0
     ambiguity_margin: float = 1.0
+    exclusive_weight: float | None = 0.0
+    same_source_weight: float | None = 16.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +311,8 @@ class TrainingSettings:
     em_max_iterations: int = 25
     em_tolerance: float = 1e-4
     probability_floor: float = 1e-6
+    # Rounds of re-estimating u without the true matches among the random pairs.
+    u_correction_rounds: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,12 +347,18 @@ def _cond(comparison: str, *labels: str) -> LevelCondition:
 
 
 NAME_CONFLICT = _cond("name", "same_surname_different_given", "different")
+# What a household shares (a phone, an address) cannot outweigh a name conflict;
+# the person's own identifier and birth date together can.
+PERSONAL_AGREEMENT = (
+    _cond("identifier", "exact", "near"),
+    _cond("birth_date", "null", "exact", "day_month_swapped", "year_off_by_one", "one_digit_typo"),
+)
 
 
 def default_settings() -> MatchSettings:
-    """The shipped settings (``cdhub-default-1``)."""
+    """The shipped settings (``cdhub-default-2``)."""
     return MatchSettings(
-        version="cdhub-default-1",
+        version="cdhub-default-2",
         comparisons=(
             PersonNameComparison(),
             PhoneComparison(),
@@ -362,6 +381,11 @@ def default_settings() -> MatchSettings:
                 ("name_pinyin", 40),
                 ("name_district", 40),
                 ("birth_surname", 40),
+                ("birth_given", 40),
+                ("birth_date", 40),
+                ("address", 30),
+                ("name_postcode", 40),
+                ("other_id", 10),
                 ("org_token", 60),
             ),
             default_max_block_size=100,
@@ -391,7 +415,7 @@ def default_settings() -> MatchSettings:
                 (NAME_CONFLICT, _cond("birth_date", "different")),
                 Outcome.NO_MATCH,
             ),
-            CapRule("name_conflict", (NAME_CONFLICT,), Outcome.POSSIBLE_MATCH),
+            CapRule("name_conflict", (NAME_CONFLICT,), Outcome.POSSIBLE_MATCH, PERSONAL_AGREEMENT),
             CapRule("unionid_conflict", (_cond("unionid", "different"),), Outcome.POSSIBLE_MATCH),
         ),
     )
@@ -410,6 +434,10 @@ def settings_to_dict(settings: MatchSettings) -> dict[str, Any]:
         }
         if isinstance(r, CapRule):
             d["max_outcome"] = r.max_outcome.value
+            if r.unless:
+                d["unless"] = [
+                    {"comparison": c.comparison, "labels": list(c.labels)} for c in r.unless
+                ]
         return d
 
     return {
@@ -440,6 +468,8 @@ def settings_to_dict(settings: MatchSettings) -> dict[str, Any]:
             "possible_weight": settings.thresholds.possible_weight,
             "contradiction_weight": settings.thresholds.contradiction_weight,
             "ambiguity_margin": settings.thresholds.ambiguity_margin,
+            "exclusive_weight": settings.thresholds.exclusive_weight,
+            "same_source_weight": settings.thresholds.same_source_weight,
         },
         "source_policies": [
             {
@@ -457,6 +487,7 @@ def settings_to_dict(settings: MatchSettings) -> dict[str, Any]:
             "em_max_iterations": settings.training.em_max_iterations,
             "em_tolerance": settings.training.em_tolerance,
             "probability_floor": settings.training.probability_floor,
+            "u_correction_rounds": settings.training.u_correction_rounds,
         },
     }
 
@@ -502,7 +533,12 @@ def settings_from_dict(data: dict[str, Any]) -> MatchSettings:
             EvidenceRule(r["name"], _conditions(r["all_of"])) for r in data.get("match_rules", [])
         ),
         cap_rules=tuple(
-            CapRule(r["name"], _conditions(r["all_of"]), Outcome(r["max_outcome"]))
+            CapRule(
+                r["name"],
+                _conditions(r["all_of"]),
+                Outcome(r["max_outcome"]),
+                _conditions(r.get("unless", [])),
+            )
             for r in data.get("cap_rules", [])
         ),
         training=TrainingSettings(**tr),

@@ -26,14 +26,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mdm.blocking import candidate_pairs, keys_of_features
-from mdm.comparisons import compile_settings
+from mdm.blocking import BlockingKey, candidate_pairs, keys_of_features
+from mdm.comparisons import CompiledComparison, compile_settings
 from mdm.features import RecordFeatures, features_of
 from mdm.model import ComparisonParameters, Model, load_default_model
 from mdm.records import PartyRecord
 from mdm.settings import LevelCondition, MatchSettings, settings_hash
 
 IntArray = npt.NDArray[np.int64]
+# The smallest tf scale: even a value seen only on one party's records keeps
+# some chance of agreeing by accident.
+TF_SCALE_FLOOR = 0.01
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -130,6 +133,22 @@ def known_non_matches(
         hit = np.ones(len(gamma), dtype=bool)
         for cond in rule.all_of:
             hit &= condition_mask(gamma, settings, [cond])
+        if rule.unless:
+            spared = np.ones(len(gamma), dtype=bool)
+            for cond in rule.unless:
+                spared &= condition_mask(gamma, settings, [cond])
+            hit &= ~spared
+        mask |= hit
+    return mask
+
+
+def known_matches(gamma: npt.NDArray[np.int8], settings: MatchSettings) -> npt.NDArray[np.bool_]:
+    """Pairs a match rule forces (the same unionid, the same valid identifier)."""
+    mask = condition_mask(gamma, settings, [LevelCondition("identifier", ("exact_valid",))])
+    for rule in settings.match_rules:
+        hit = np.ones(len(gamma), dtype=bool)
+        for cond in rule.all_of:
+            hit &= condition_mask(gamma, settings, [cond])
         mask |= hit
     return mask
 
@@ -139,10 +158,11 @@ def known_non_matches(
 # so each session learns m only for the comparisons its blocking is blind to.
 _CONTACT_KEYS = frozenset(
     {"mobile", "phone", "email", "unionid", "resident_id", "credit_code", "passport"}
-    | {"member_id", "erp_customer", "openid"}
+    | {"member_id", "erp_customer", "openid", "other_id"}
 )
 _NAME_KEYS = frozenset(
     {"name_initials", "name_pinyin", "name_district", "birth_surname", "org_token"}
+    | {"birth_given", "name_postcode", "birth_date", "address"}
 )
 EM_SESSIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
     (_CONTACT_KEYS, frozenset({"phones", "emails", "unionids", "identifiers", "accounts"})),
@@ -289,70 +309,50 @@ def train_model(
     m_start = _start_param(start_model, settings, n_levels, nulls, "m")
     u_prior = _start_param(start_model, settings, n_levels, nulls, "u")
     random_pairs = sample_pairs(n, settings.training.u_sample_pairs, rng)
-    u = level_shares(
-        comparison_matrix(features, random_pairs, settings), n_levels, nulls, None, u_prior
-    )
+    gamma_random = comparison_matrix(features, random_pairs, settings)
+    random_known = known_non_matches(features, random_pairs, gamma_random, settings)
+    random_matches = known_matches(gamma_random, settings) & ~random_known
+    seen = [
+        int((gamma_random[:, k] != nulls[k]).sum()) if nulls[k] is not None else len(gamma_random)
+        for k in range(len(n_levels))
+    ]
+    u_raw = _floored(level_shares(gamma_random, n_levels, nulls, None, u_prior), seen, nulls)
 
     keys = [keys_of_features(f) for f in features]
-    m_sum = [np.zeros(k) for k in n_levels]
-    m_seen = [0] * len(n_levels)
-    iterations = 0
-    all_pairs: list[IntArray] = []
-    for key_types, excluded in EM_SESSIONS:
-        pairs = candidate_pairs(
-            [frozenset(k for k in ks if k.key_type in key_types) for ks in keys], settings
-        )
-        if not len(pairs):
-            continue
-        all_pairs.append(pairs)
-        gamma = comparison_matrix(features, pairs, settings)
-        non_match = known_non_matches(features, pairs, gamma, settings)
-        blind = gamma.copy()
-        estimated = []
-        for k, c in enumerate(settings.comparisons):
-            null = nulls[k]
-            if c.attribute in excluded and null is not None:
-                blind[:, k] = null
-            else:
-                estimated.append(k)
-        em = expectation_maximisation(
-            blind,
-            u,
-            m_start,
-            0.1,
-            nulls,
-            settings.training.em_max_iterations,
-            settings.training.em_tolerance,
-            settings.training.probability_floor,
-            non_match,
-            prior_strength=5.0,
-        )
-        iterations = max(iterations, em.iterations)
-        for k in estimated:
-            m_sum[k] += em.m[k]
-            m_seen[k] += 1
-    m = [m_sum[k] / m_seen[k] if m_seen[k] else m_start[k] for k in range(len(n_levels))]
-    lam = 1e-5
-    if all_pairs:
-        blocked = np.unique(np.concatenate(all_pairs), axis=0)
-        gamma = comparison_matrix(features, blocked, settings)
-        share = match_share(
-            gamma, m, u, nulls, known_non_matches(features, blocked, gamma, settings)
-        )
-        total_pairs = max(n * (n - 1) // 2, 1)
-        lam = min(max(share * len(blocked) / total_pairs, 1e-12), 0.5)
+    sessions = _em_sessions(features, keys, settings, nulls)
+    blocked, blocked_gamma, blocked_known = _blocked_pairs(features, sessions, settings)
+    total_pairs = max(n * (n - 1) // 2, 1)
+    u = u_raw
+    m, lam, iterations = m_start, 1e-5, 0
+    for round_ in range(settings.training.u_correction_rounds + 1):
+        if round_:
+            # Random pairs hold a few true matches (a person's records share a
+            # mobile): weigh each by its probability of being a non-match, so
+            # u is the chance agreement of *different* parties.
+            post = posterior(gamma_random, m, u, lam, nulls)
+            post[random_known] = 0.0
+            post[random_matches] = 1.0
+            u = _floored(
+                level_shares(gamma_random, n_levels, nulls, 1.0 - post, u_prior), seen, nulls
+            )
+        m, iterations = _fit_m(sessions, u, m_start, nulls, settings)
+        if len(blocked):
+            share = match_share(blocked_gamma, m, u, nulls, blocked_known)
+            lam = min(max(share * len(blocked) / total_pairs, 1e-12), 0.5)
+    scales = _tf_scales(compiled, u, u_raw)
     params = tuple(
         ComparisonParameters(
             c.name,
             c.labels,
             tuple(float(f"{x:.6g}") for x in m[k]),
             tuple(float(f"{x:.6g}") for x in u[k]),
+            scales[k],
         )
         for k, c in enumerate(compiled)
     )
-    digest = hashlib.sha256(json.dumps([lam, [(p.m, p.u) for p in params]]).encode()).hexdigest()[
-        :10
-    ]
+    digest = hashlib.sha256(
+        json.dumps([lam, [(p.m, p.u, p.tf_scale) for p in params]]).encode()
+    ).hexdigest()[:10]
     return Model(
         version=f"trained-{digest}",
         settings_version=settings.version,
@@ -363,6 +363,144 @@ def train_model(
         record_count=n,
         em_iterations=iterations,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    gamma: npt.NDArray[np.int8]  # with the comparisons the blocking decides set to null
+    non_match: npt.NDArray[np.bool_]
+    estimated: tuple[int, ...]  # comparisons whose m this session learns
+
+
+def _em_sessions(
+    features: Sequence[RecordFeatures],
+    keys: Sequence[frozenset[BlockingKey]],
+    settings: MatchSettings,
+    nulls: Sequence[int | None],
+) -> list[tuple[IntArray, _Session]]:
+    out = []
+    for key_types, excluded in EM_SESSIONS:
+        pairs = candidate_pairs(
+            [frozenset(k for k in ks if k.key_type in key_types) for ks in keys], settings
+        )
+        if not len(pairs):
+            continue
+        gamma = comparison_matrix(features, pairs, settings)
+        non_match = known_non_matches(features, pairs, gamma, settings)
+        blind = gamma.copy()
+        estimated = []
+        for k, c in enumerate(settings.comparisons):
+            null = nulls[k]
+            if c.attribute in excluded and null is not None:
+                blind[:, k] = null
+            else:
+                estimated.append(k)
+        out.append((pairs, _Session(blind, non_match, tuple(estimated))))
+    return out
+
+
+def _blocked_pairs(
+    features: Sequence[RecordFeatures],
+    sessions: Sequence[tuple[IntArray, _Session]],
+    settings: MatchSettings,
+) -> tuple[IntArray, npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+    if not sessions:
+        empty = np.zeros((0, 2), dtype=np.int64)
+        return empty, np.zeros((0, len(settings.comparisons)), np.int8), np.zeros(0, bool)
+    blocked = np.unique(np.concatenate([p for p, _ in sessions]), axis=0)
+    gamma = comparison_matrix(features, blocked, settings)
+    return blocked, gamma, known_non_matches(features, blocked, gamma, settings)
+
+
+def _fit_m(
+    sessions: Sequence[tuple[IntArray, _Session]],
+    u: Sequence[FloatArray],
+    m_start: Sequence[FloatArray],
+    nulls: Sequence[int | None],
+    settings: MatchSettings,
+) -> tuple[list[FloatArray], int]:
+    """m per comparison: the mean over the EM sessions that can see it."""
+    m_sum = [np.zeros(len(x)) for x in m_start]
+    m_seen = [0] * len(m_start)
+    iterations = 0
+    for _, session in sessions:
+        em = expectation_maximisation(
+            session.gamma,
+            u,
+            m_start,
+            0.1,
+            nulls,
+            settings.training.em_max_iterations,
+            settings.training.em_tolerance,
+            settings.training.probability_floor,
+            session.non_match,
+            prior_strength=5.0,
+        )
+        iterations = max(iterations, em.iterations)
+        for k in session.estimated:
+            m_sum[k] += em.m[k]
+            m_seen[k] += 1
+    m = [m_sum[k] / m_seen[k] if m_seen[k] else m_start[k] for k in range(len(m_start))]
+    return m, iterations
+
+
+def posterior(
+    gamma: npt.NDArray[np.int8],
+    m: Sequence[FloatArray],
+    u: Sequence[FloatArray],
+    lambda_: float,
+    null_levels: Sequence[int | None],
+) -> FloatArray:
+    """Probability that each pair (by its comparison vector) is a match."""
+    logit = np.full(len(gamma), np.log(lambda_) - np.log1p(-lambda_))
+    for c in range(gamma.shape[1]):
+        lbf = np.log(np.maximum(m[c], 1e-300)) - np.log(np.maximum(u[c], 1e-300))
+        if null_levels[c] is not None:
+            lbf[null_levels[c]] = 0.0
+        logit += lbf[gamma[:, c]]
+    result: FloatArray = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
+    return result
+
+
+def _floored(
+    shares: list[FloatArray], seen: Sequence[int], nulls: Sequence[int | None]
+) -> list[FloatArray]:
+    """No level rarer than half an observation among the random pairs that
+    could show it: a level never seen by chance is rare, not impossible, and
+    its weight must not outgrow what the sample can tell."""
+    out = []
+    for share, n, null in zip(shares, seen, nulls, strict=True):
+        floor = 0.5 / max(n, 1)
+        s = share.copy()
+        nonnull = np.ones(len(s), dtype=bool)
+        if null is not None:
+            nonnull[null] = False
+        s[nonnull] = np.maximum(s[nonnull], floor)
+        total = s[nonnull].sum()
+        if total > 0:
+            s[nonnull] /= total
+        out.append(s)
+    return out
+
+
+def _tf_scales(
+    compiled: Sequence[CompiledComparison], u: Sequence[FloatArray], u_raw: Sequence[FloatArray]
+) -> list[tuple[float, ...]]:
+    """Per tf-adjusted level, corrected u over the raw share of agreeing random pairs."""
+    out: list[tuple[float, ...]] = []
+    for k, comp in enumerate(compiled):
+        if all(key is None for key in comp.tf_keys):
+            out.append(())
+            continue
+        out.append(
+            tuple(
+                float(f"{min(1.0, max(TF_SCALE_FLOOR, u[k][i] / max(u_raw[k][i], 1e-300))):.6g}")
+                if key is not None
+                else 1.0
+                for i, key in enumerate(comp.tf_keys)
+            )
+        )
+    return out
 
 
 def _start_param(

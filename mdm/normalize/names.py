@@ -58,13 +58,25 @@ _LATIN_TITLES = frozenset(
 )
 _LATIN_TOKEN = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
 _TOKEN_PARTS = re.compile(r"['\-]")
+_VOWELS = frozenset("aoe")
 
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    word: str  # as it stands in ``full``: "jiaxin", "xi'an", "smith"
+    """One written word of a latin name.
+
+    ``is_pinyin``: the word splits into pinyin syllables as pinyin writes them.
+    ``pinyin_like``: it splits only if an unwritten apostrophe is assumed
+    before a vowel ("michaela" = mi cha e la, "maria" = ma ri a). Pinyin
+    marks those boundaries ("Xi'an"), so such a word is read as a western
+    one and kept whole, but it still counts as possibly pinyin when the
+    name order is guessed ("Zhang Yian").
+    """
+
+    word: str  # as it stands in ``full``: "jiaxin", "xi'an", "smith", "michaela"
     syllables: tuple[str, ...]  # pinyin syllables, or (word,) when not pinyin
     is_pinyin: bool
+    pinyin_like: bool = False
 
 
 @functools.lru_cache(maxsize=131072)
@@ -141,6 +153,7 @@ def _hanzi_name(raw: str, text: str) -> PersonName | None:
 def _latin_token(token: str) -> _Token:
     parts = [p for p in _TOKEN_PARTS.split(token) if p]
     syllables: list[str] = []
+    unmarked = False
     for part in parts:
         # Passports write 吕 "LYU"; pypinyin writes ü as v.
         part = part.replace("lyu", "lv")
@@ -149,8 +162,11 @@ def _latin_token(token: str) -> _Token:
         seg = segment_pinyin(part)
         if seg is None:
             return _Token(token, (token,), is_pinyin=False)
+        unmarked = unmarked or any(s[0] in _VOWELS for s in seg[1:])
         syllables.extend(seg)
-    return _Token(join_syllables(syllables), tuple(syllables), is_pinyin=True)
+    if unmarked:
+        return _Token(token, (token,), is_pinyin=False, pinyin_like=True)
+    return _Token(join_syllables(syllables), tuple(syllables), is_pinyin=True, pinyin_like=True)
 
 
 def _latin_tokens(text: str) -> list[_Token]:
@@ -201,7 +217,7 @@ def _order(tokens: list[_Token], comma_at: int | None) -> tuple[_Token | None, l
     first, last = tokens[0], tokens[-1]
     pinyin_only = all(t.is_pinyin for t in tokens)
     first_is, last_is = _is_surname(first), _is_surname(last)
-    if pinyin_only and first_is != last_is:
+    if all(t.pinyin_like for t in tokens) and first_is != last_is:
         # One end is a common surname and the other is not: the order is clear
         # ("Lin Jiaxin", "JIAXIN LIN"), whatever punctuation says.
         return (first, tokens[1:], True) if first_is else (last, tokens[:-1], True)

@@ -38,6 +38,9 @@ def test_person_keys_cover_identifiers_and_fuzzy_name_keys() -> None:
         BlockingKey("name_pinyin", "linjiaxin"),
         BlockingKey("name_district", "linjiaxin|徐汇"),
         BlockingKey("birth_surname", "1990-03-14|lin"),
+        BlockingKey("birth_given", "1990-03-14|jiaxin"),
+        BlockingKey("birth_date", "1990-03-14"),
+        BlockingKey("address", "徐汇|漕溪北路88号"),
     }
 
 

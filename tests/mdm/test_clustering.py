@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mdm.batch import cluster_records
-from mdm.clustering import CannotLinks, Edge, cluster
+from mdm.clustering import CannotLinks, Edge, attach_exclusive, cluster
 from mdm.model import load_default_model
 from mdm.settings import default_settings
 from tests.mdm.matching_records import person
@@ -42,3 +42,26 @@ def test_explicit_cannot_link_splits_an_otherwise_certain_pair() -> None:
     assert len(cluster_records([a, b], MODEL, SETTINGS).clusters) == 1
     links = CannotLinks.of([(("callcenter", "C1"), ("callcenter", "C2"))])
     assert len(cluster_records([a, b], MODEL, SETTINGS, links).clusters) == 2
+
+
+def test_a_contact_point_no_third_cluster_holds_unites_its_holders() -> None:
+    # records 0,1 (one party), 2 (a phone binding sharing 1's mobile); 3 holds another number
+    holders = {"m1": [1, 2], "m2": [3]}
+    out = attach_exclusive(
+        ((0, 1), (2,), (3,)), holders.values(), lambda x, y: True, lambda x, y: False
+    )
+    assert out == ((0, 1, 2), (3,))
+
+
+def test_a_contact_point_two_parties_claim_attaches_nothing() -> None:
+    # 0 and 1 share a household mobile but are vetoed (different given names): 2 stays alone
+    holders = [[0, 1, 2]]
+    out = attach_exclusive(
+        ((0,), (1,), (2,)), holders, lambda x, y: True, lambda x, y: {x, y} == {0, 1}
+    )
+    assert out == ((0,), (1,), (2,))
+
+
+def test_a_weak_pair_among_the_holders_attaches_nothing() -> None:
+    out = attach_exclusive(((0,), (1,)), [[0, 1]], lambda x, y: False, lambda x, y: False)
+    assert out == ((0,), (1,))

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from mdm.decision import decide
+from mdm.features import features_of
 from mdm.model import load_default_model
+from mdm.rules import apply_rules
 from mdm.settings import Outcome, default_settings
 from tests.mdm.matching_records import organisation, person
 
@@ -39,12 +41,8 @@ def test_same_valid_credit_code_matches_and_person_never_merges_with_org() -> No
 
 
 def test_two_shop_members_need_strong_evidence() -> None:
-    kw = {
-        "mobile": "13912345678",
-        "birth": "1990-03-14",
-        "address": ("上海", "上海", "徐汇", "漕溪北路88号"),
-    }
-    a = person("M1", "林嘉欣", member_id="M1", **kw)  # type: ignore[arg-type]
+    kw = {"mobile": "13912345678", "address": ("上海", "上海", "徐汇", "漕溪北路88号")}
+    a = person("M1", member_id="M1", **kw)  # type: ignore[arg-type]
     b = person("M2", "林嘉欣", member_id="M2", **kw)  # type: ignore[arg-type]
     d = decide(a, b, MODEL, SETTINGS)
     assert d.outcome is Outcome.POSSIBLE_MATCH
@@ -54,6 +52,18 @@ def test_two_shop_members_need_strong_evidence() -> None:
     b2 = person("M2", "林嘉欣", member_id="M2", email="lin@qq.com", **kw)  # type: ignore[arg-type]
     d2 = decide(a2, b2, MODEL, SETTINGS)
     assert (d2.outcome, d2.rules.strong_evidence) == (Outcome.MATCH, "same_email_and_name")
+
+
+def test_two_shop_members_agreeing_on_everything_merge_by_score() -> None:
+    kw = {
+        "mobile": "13912345678",
+        "birth": "1990-03-14",
+        "address": ("上海", "上海", "徐汇", "漕溪北路88号"),
+    }
+    a = person("M1", "林嘉欣", member_id="M1", **kw)  # type: ignore[arg-type]
+    b = person("M2", "林嘉欣", member_id="M2", **kw)  # type: ignore[arg-type]
+    d = decide(a, b, MODEL, SETTINGS)
+    assert (d.outcome, d.rules.strong_evidence) == (Outcome.MATCH, "same_source_weight")
 
 
 def test_wechat_openids_merge_on_a_shared_unionid() -> None:
@@ -76,3 +86,12 @@ def test_guest_order_buyers_are_not_shop_accounts() -> None:
     a = person("E1", "林嘉欣", mobile="13912345678")
     b = person("E2", "林嘉欣", mobile="13912345678")
     assert decide(a, b, MODEL, SETTINGS).outcome is Outcome.MATCH
+
+
+def test_a_name_conflict_is_not_capped_when_identifier_and_birth_date_agree() -> None:
+    labels = {"name": "different", "identifier": "exact", "birth_date": "exact"}
+    a = person("g1", "Smith, Michaela", source="generic")
+    b = person("g2", "Smyth, Micheala", source="generic")
+    assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap is None
+    labels["identifier"] = "different"
+    assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap == "name_conflict"

@@ -70,3 +70,13 @@ def test_trained_model_is_deterministic_and_serialisable() -> None:
     diff = name.labels.index("same_surname_different_given")
     exact = name.labels.index("exact")
     assert name.m[diff] < 0.01 < name.m[exact]
+
+
+def test_u_leaves_out_the_true_matches_among_random_pairs() -> None:
+    records, _ = generate(300, seed=11)
+    model = train_model(records, SETTINGS, seed=7, trained_at=datetime(2025, 1, 1, tzinfo=UTC))
+    phone = model.parameters("phone")
+    shared = phone.labels.index("shared_mobile")
+    # the chance agreement is below the raw share, and tf frequencies are scaled alike
+    assert 0.0 < phone.tf_scale[shared] <= 1.0
+    assert model_from_json(model_to_json(model)).parameters("phone").tf_scale == phone.tf_scale

@@ -107,6 +107,14 @@ LATIN_ROWS = [
     ("John Smith", "john smith", "smith", "john", "john smith", "js", False,
      "western name kept as written"),
     ("Band", "band", "band", None, "band", "b", False, "one non-pinyin word"),
+    ("Michaela Smith", "michaela smith", "smith", "michaela", "michaela smith", "ms", False,
+     "western word that splits into pinyin only with unwritten apostrophes stays whole"),
+    ("Smith, Michaela", "smith michaela", "smith", "michaela", "smith michaela", "sm", False,
+     "surname before the comma"),
+    ("Maria Lee", "maria lee", "lee", "maria", "maria lee", "ml", False,
+     "two pinyin-like western words read in western order"),
+    ("Zhang Yian", "zhang yian", "zhang", "yian", "zhang yian", "zy", False,
+     "known surname first keeps Chinese order"),
 ]  # fmt: skip
 
 
