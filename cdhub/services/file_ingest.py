@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,11 +64,13 @@ async def ingest_file(
     batch_size: int = 500,
     on_progress: Callable[[FileProgress], None] | None = None,
     resume: bool = True,
+    on_commit: Callable[[IngestSummary], Awaitable[None]] | None = None,
 ) -> IngestSummary:
     """Ingest one file from its checkpoint on; returns what this run did.
 
     With ``resume=False`` the file is read from the start whatever the checkpoint
-    says (re-delivering unchanged records is a no-op).
+    says (re-delivering unchanged records is a no-op). ``on_commit`` runs after
+    each committed batch (to drop cached views and announce changed customers).
     """
     system = pipeline.connector.system
     where, print_ = identify(path)
@@ -87,6 +89,8 @@ async def ingest_file(
         summary = await _with_retries(sessions, pipeline, batch, system, where, print_, next_offset)
         total.add(summary)
         total.seconds["read"] += reading.take()
+        if on_commit is not None:
+            await on_commit(summary)
         handled += len(batch)
         if on_progress:
             on_progress(FileProgress(path, handled, total))

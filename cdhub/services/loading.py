@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import redis.asyncio as redis_asyncio
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -14,7 +15,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from cdhub.cache import RedisBroker, RedisCache, connect_redis
 from cdhub.console import console
+from cdhub.notify import CustomerChange, customers_changed
 from cdhub.services.file_ingest import FileProgress, ingest_file
 from cdhub.services.ingest import DeferredMatcher, IngestPipeline, IngestSummary, Matcher
 from cdhub.services.setup import load_match_service
@@ -50,6 +53,7 @@ async def ingest_paths(
     engine = create_engine(settings)
     sessions = create_sessionmaker(engine)
     total = IngestSummary()
+    announce = ChangeAnnouncer.open(settings)
     try:
         await upgrade(engine)
         matcher: Matcher = (
@@ -81,8 +85,38 @@ async def ingest_paths(
                         batch_size=batch_size,
                         on_progress=advance,
                         resume=resume,
+                        on_commit=announce,
                     )
                 )
     finally:
+        await announce.close()
         await engine.dispose()
     return total
+
+
+class ChangeAnnouncer:
+    """After each committed batch: drop cached views of touched customers and announce them.
+
+    Only with Redis configured: that is where other hub processes cache views and
+    listen; without it there is nothing outside this process to tell.
+    """
+
+    def __init__(self, redis: redis_asyncio.Redis | None) -> None:
+        self._redis = redis
+        self._cache = RedisCache(redis) if redis is not None else None
+        self._broker = RedisBroker(redis) if redis is not None else None
+
+    @classmethod
+    def open(cls, settings: Settings) -> ChangeAnnouncer:
+        return cls(connect_redis(settings.redis_url) if settings.redis_url else None)
+
+    async def __call__(self, summary: IngestSummary) -> None:
+        if self._cache is None or self._broker is None or not summary.matching.touched:
+            return
+        await customers_changed(
+            self._cache, self._broker, summary.matching.touched, CustomerChange.SOURCES
+        )
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()

@@ -137,3 +137,41 @@ async def test_a_gbk_encoded_erp_csv_ingests_correctly(hub: HubState) -> None:
     assert display is not None
     assert "林氏贸易" in display
     assert utf8_keys  # the UTF-8 twin parses too
+
+
+async def test_a_cli_ingest_drops_cached_views_of_the_customers_it_changed(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    from cdhub.cache import RedisCache, connect_redis
+    from cdhub.notify import customer_view_key
+    from cdhub.services.loading import ingest_paths
+    from cdhub.settings import load_settings
+
+    settings = load_settings(database_url=database_url, redis_url=redis_url)
+    first = tmp_path / "first.jsonl"
+    first.write_text(
+        json.dumps({"type": "member", "member_id": "C1", "name": "周杰", "mobile": "13600001111"})
+        + "\n",
+        encoding="utf-8",
+    )
+    await ingest_paths(settings, "shop", [first], show_progress=False)
+    state = HubState.open(settings)
+    client = connect_redis(redis_url)
+    try:
+        golden = await golden_of(state, "shop", "C1")
+        assert golden is not None
+        cache = RedisCache(client)
+        await cache.set(customer_view_key(golden), b"stale view", ttl_s=300)
+        second = tmp_path / "second.jsonl"
+        second.write_text(
+            json.dumps(
+                {"type": "member", "member_id": "C1", "name": "周杰", "mobile": "13600002222"}
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        await ingest_paths(settings, "shop", [second], show_progress=False)
+        assert await cache.get(customer_view_key(golden)) is None
+    finally:
+        await client.aclose()
+        await state.close()
