@@ -95,7 +95,8 @@ def _register_commands() -> None:
     # Command modules attach themselves to `app`; imported late to keep `--help` fast.
     import cdhub.commands_export
     import cdhub.commands_ingest
-    import cdhub.commands_match  # noqa: F401
+    import cdhub.commands_match
+    import cdhub.commands_security  # noqa: F401
 
 
 _register_commands()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,28 @@ class Settings(BaseSettings):
     cache_ttl_s: Annotated[int, Field(ge=0)] = 300
     max_page_size: Annotated[int, Field(ge=1, le=1000)] = 100
 
+    # Access control (docs/security.md). JWTs are accepted only when a key is set.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    # HS256: the shared secret; RS256: the issuer's public key (PEM), or a file holding it.
+    jwt_key: SecretStr | None = None
+    jwt_key_file: Path | None = None
+    # Demo only: requests without credentials act as admin. Refused with CDHUB_ENV=prod.
+    allow_anonymous_admin: bool = False
+
+    # Abuse limits.
+    rate_limit_per_minute: Annotated[int, Field(ge=0)] = 600  # per key; 0 turns it off
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 262_144
+    max_query_depth: Annotated[int, Field(ge=1, le=100)] = 10
+    max_aliases: Annotated[int, Field(ge=0)] = 20
+    max_tokens: Annotated[int, Field(ge=10)] = 2_000
+    max_query_cost: Annotated[int, Field(ge=1)] = 5_000
+    request_time_limit_s: Annotated[float, Field(gt=0)] = 10.0
+    trusted_documents_file: Path | None = None
+    # Accept only the documents of the trusted-documents file (meant for prod).
+    trusted_documents_only: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -61,6 +83,15 @@ class Settings(BaseSettings):
         assert value is not None
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(f"must be a redis:// or rediss:// URL (got {value!r})")
+        return value
+
+    @field_validator("allow_anonymous_admin")
+    @classmethod
+    def _never_anonymous_in_prod(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("env") is Environment.PROD:
+            raise ValueError(
+                "anonymous admin is for the dev demo only; unset it with CDHUB_ENV=prod"
+            )
         return value
 
     @property

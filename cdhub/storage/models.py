@@ -487,3 +487,87 @@ class IngestCheckpoint(Base):
     line_no: Mapped[int] = mapped_column(BigInteger, default=0)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(Tz, server_default=_now())
+
+
+# --- Access control, audit and erasure (docs/security.md) ---
+
+
+class Partner(Base):
+    """A dealer or distributor whose portal sees only the customers assigned to it."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # dealer|distributor
+    created_at: Mapped[datetime] = mapped_column(Tz, server_default=_now())
+
+
+class PartnerAssignment(Base):
+    """A customer assigned to a partner from ``starts_at`` until ``ends_at`` (open: NULL).
+
+    Rows are never deleted: ending an assignment sets ``ends_at``, so the
+    history of who could see a customer when stays answerable.
+    """
+
+    __tablename__ = "partner_assignments"
+    __table_args__ = (Index(None, "partner_id", "golden_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    golden_id: Mapped[int] = mapped_column(ForeignKey("golden_customers.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(Tz)
+    ends_at: Mapped[datetime | None] = mapped_column(Tz)
+    source: Mapped[str] = mapped_column(String(16))  # manual|bulk|rule
+    rule: Mapped[str | None] = mapped_column(String(200))
+    assigned_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(Tz, server_default=_now())
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 is kept; ``prefix`` finds the row to compare against."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    grants: Mapped[list[Any]] = mapped_column(default=list)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    # Self-service keys: the customer's golden id (customers merged into it included).
+    golden_id: Mapped[int | None] = mapped_column(ForeignKey("golden_customers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Tz, server_default=_now())
+    revoked_at: Mapped[datetime | None] = mapped_column(Tz)
+    last_used_at: Mapped[datetime | None] = mapped_column(Tz)
+
+
+class AuditEntry(Base):
+    """Who wrote, or read unmasked personal data of, which customers, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Tz, index=True, server_default=_now())
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
+    key_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    operation: Mapped[str] = mapped_column(String(120), index=True)
+    customer_ids: Mapped[list[Any]] = mapped_column(default=list)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ErasedSourceKey(Base):
+    """A source record whose subject was erased: a re-delivery is held for review."""
+
+    __tablename__ = "erased_source_keys"
+    __table_args__ = (UniqueConstraint("source_system", "source_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_system: Mapped[str] = mapped_column(String(32))
+    source_key: Mapped[str] = mapped_column(String(200))
+    erased_at: Mapped[datetime] = mapped_column(Tz)
+    erased_by: Mapped[str] = mapped_column(String(120))
+    golden_id: Mapped[int] = mapped_column(BigInteger)  # the tombstone golden customer
