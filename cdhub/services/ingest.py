@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cdhub.security.erasure import erased_keys
 from cdhub.storage.repo import facts as facts_repo
 from cdhub.storage.repo import quarantine as quarantine_repo
 from cdhub.storage.repo import source_records as records_repo
@@ -35,6 +36,7 @@ from mdm.records import (
 from mdm.serialization import content_hash, party_from_dict, party_to_dict
 
 F = TypeVar("F")
+ERASED_SUBJECT = "erased_subject"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,7 @@ class IngestPipeline:
             else:
                 parsed.append(outcome)
         summary.seconds["normalise"] += time.perf_counter() - started
+        parsed = await self._hold_erased(session, parsed, rejections, results, raws, summary)
         statuses = await self._store_parties(session, parsed, summary, now)
         started = time.perf_counter()
         await self._store_facts(session, parsed, now, summary)
@@ -186,6 +189,44 @@ class IngestPipeline:
                 item.raw.line_no, status, keys=keys
             )
         return summary, [results[i] for i in sorted(results)]
+
+    async def _hold_erased(
+        self,
+        session: AsyncSession,
+        parsed: list[_Parsed],
+        rejections: list[Rejection],
+        results: dict[int, RecordResult],
+        raws: Sequence[RawRecord],
+        summary: IngestSummary,
+    ) -> list[_Parsed]:
+        """A re-delivery of an erased person's record is held for review, not recreated."""
+        keys = {(p.source_system, p.source_key) for item in parsed for p in item.parties}
+        erased = await erased_keys(session, keys) if keys else set()
+        if not erased:
+            return parsed
+        kept = []
+        for item in parsed:
+            hit = [p for p in item.parties if (p.source_system, p.source_key) in erased]
+            if not hit:
+                kept.append(item)
+                continue
+            detail = f"{hit[0].source_system}:{hit[0].source_key} belongs to an erased person"
+            rejections.append(
+                Rejection(
+                    self.connector.system,
+                    f"{item.raw.origin}:{item.raw.line_no}",
+                    _replayable(item.raw),
+                    ERASED_SUBJECT,
+                    detail,
+                )
+            )
+            summary.rejected += 1
+            summary.reasons[ERASED_SUBJECT] += 1
+            index = _index_of(raws, item.raw, 0)
+            results[index] = RecordResult(
+                item.raw.line_no, "rejected", reason=ERASED_SUBJECT, detail=detail
+            )
+        return kept
 
     def _parse(self, raw: RawRecord) -> _Parsed | RejectedPayload:
         if raw.payload is None:
