@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, func, insert, literal, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import BlockingKey as BlockingKeyRow
@@ -31,18 +31,40 @@ async def replace_keys(
         await session.execute(insert(table_of(BlockingKeyRow)), list(part_rows))
 
 
+# Counting a key's block stops here: bigger blocks are skipped for retrieval anyway,
+# and as a term frequency "more than a thousand" is already very weak evidence.
+COUNT_LIMIT = 1000
+
+
 async def block_sizes(session: AsyncSession, keys: Iterable[BlockingKey]) -> dict[BlockingKey, int]:
-    """How many stored records carry each key (also the term frequency of its value)."""
+    """How many stored records carry each key (also the term frequency of its value).
+
+    Counts are bounded by ``COUNT_LIMIT`` so the cost per key stays constant however
+    large the hub grows (a surname-initials block may hold tens of thousands).
+    """
     wanted = sorted({(k.key_type, k.value[:320]) for k in keys})
     sizes: dict[BlockingKey, int] = {}
-    for part in chunks(wanted):
-        rows = await session.execute(
-            select(BlockingKeyRow.key_type, BlockingKeyRow.key_value, func.count())
-            .where(tuple_(BlockingKeyRow.key_type, BlockingKeyRow.key_value).in_(part))
-            .group_by(BlockingKeyRow.key_type, BlockingKeyRow.key_value)
-        )
+    for part in chunks(wanted, 100):
+        branches = [
+            select(
+                literal(key_type).label("key_type"),
+                literal(value).label("key_value"),
+                select(func.count())
+                .select_from(
+                    select(BlockingKeyRow.id)
+                    .where(BlockingKeyRow.key_type == key_type, BlockingKeyRow.key_value == value)
+                    .limit(COUNT_LIMIT)
+                    .subquery()
+                )
+                .scalar_subquery()
+                .label("size"),
+            )
+            for key_type, value in part
+        ]
+        rows = await session.execute(union_all(*branches))
         for key_type, value, count in rows:
-            sizes[BlockingKey(key_type, value)] = int(count)
+            if count:
+                sizes[BlockingKey(key_type, value)] = int(count)
     return sizes
 
 
