@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from mdm.blocking import BlockingKey, candidate_pairs, keys_of_features, max_block_size
 from mdm.clustering import CannotLinks, Edge, SourceRef, attach_exclusive, cluster
+from mdm.comparison_matrix import comparison_matrix
 from mdm.decision import Decision, decide_features
 from mdm.features import RecordFeatures, features_of
 from mdm.model import (
@@ -35,7 +36,7 @@ from mdm.model import (
 from mdm.records import PartyRecord
 from mdm.rules import hard_cannot_link
 from mdm.settings import LevelCondition, MatchSettings, Outcome, settings_hash
-from mdm.training import comparison_matrix, condition_mask
+from mdm.training import condition_mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +131,9 @@ def cluster_records(
     interesting = (weights >= settings.thresholds.possible_weight) | _rule_mask(gamma, settings)
 
     decisions: dict[tuple[int, int], Decision] = {}
-    for row in np.flatnonzero(interesting).tolist():
-        i, j = int(pairs[row, 0]), int(pairs[row, 1])
-        decisions[(i, j)] = decide_features(features[i], features[j], model, settings, tf)
+    rows = np.flatnonzero(interesting)
+    for (i, j), levels in zip(pairs[rows].tolist(), gamma[rows].tolist(), strict=True):
+        decisions[(i, j)] = decide_features(features[i], features[j], model, settings, tf, levels)
 
     def decision(x: int, y: int) -> Decision:
         key = (x, y) if x < y else (y, x)

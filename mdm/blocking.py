@@ -49,6 +49,8 @@ KEY_TYPES = (
     "birth_date",
     "address",
     "name_postcode",
+    "given_postcode",
+    "name_sorted",
     "other_id",
     "org_token",
 )
@@ -73,8 +75,27 @@ def max_block_size(key_type: str, settings: MatchSettings) -> int | None:
     return settings.blocking.cap(key_type)
 
 
+_CACHE_SIZE = 65_536
+_cache: dict[int, tuple[RecordFeatures, frozenset[BlockingKey]]] = {}
+
+
 def keys_of_features(f: RecordFeatures) -> frozenset[BlockingKey]:
-    """Blocking keys from precomputed features (see :func:`blocking_keys`)."""
+    """Blocking keys from precomputed features (see :func:`blocking_keys`).
+
+    Cached by the identity of ``f`` (features are cached per record object,
+    so batch matching and the storage of keys share one computation).
+    """
+    hit = _cache.get(id(f))
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    keys = _keys(f)
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()
+    _cache[id(f)] = (f, keys)
+    return keys
+
+
+def _keys(f: RecordFeatures) -> frozenset[BlockingKey]:
     keys: set[BlockingKey] = set()
     keys.update(BlockingKey("mobile", v) for v in f.mobiles)
     keys.update(BlockingKey("phone", v) for v in f.landlines)
@@ -107,6 +128,12 @@ def keys_of_features(f: RecordFeatures) -> frozenset[BlockingKey]:
             keys.add(BlockingKey("birth_given", f"{f.birth_date.isoformat()}|{n.given}"))
         if n.surname and not n.honorific_only:
             keys.update(BlockingKey("name_postcode", f"{n.surname}|{p}") for p in postcodes)
+        if n.has_given:
+            keys.update(BlockingKey("given_postcode", f"{n.given}|{p}") for p in postcodes)
+            if n.surname:
+                # the parts in either order: "Lin Jiaxin" and "Jiaxin, Lin" meet
+                parts = sorted((n.surname, n.given))
+                keys.add(BlockingKey("name_sorted", f"{parts[0]}|{parts[1]}"))
     if f.org is not None:
         keys.update(BlockingKey("org_token", t) for t in f.org.tokens)
         keys.add(BlockingKey("org_token", f.org.core))

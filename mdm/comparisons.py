@@ -15,11 +15,16 @@ Tests by attribute:
     compact pinyin; for two hanzi names every differing syllable must itself
     be near, xin/xing but not xin/yi, so siblings 林嘉欣/林嘉怡 do not pass),
     ``parts_jaro_winkler`` (latin names: surname and given each at the
-    threshold), ``surname_only`` (same surname, one side knows only the
-    surname: 林小姐), ``same_surname`` (same surname, different given name: a
+    threshold, in either order), ``surname_only`` (same surname, one side
+    knows only the surname: 林小姐), ``given_only`` (same given name, near at
+    the threshold for latin names, at least two syllables for pinyin ones;
+    ``syllable_dropped`` (pinyin names, same surname, one given-name syllable
+    dropped or added: 胡荣 / 胡小荣);
+    the surnames differ or one is missing), ``same_surname`` (same surname, different given name: a
     family member), ``else``.
 ``phones``
-    ``null``, ``shared_mobile``, ``shared_landline``, ``else`` (both have
+    ``null``, ``shared_mobile``, ``shared_landline``, ``mobile_typo`` (two
+    mobiles one substituted or transposed digit apart), ``else`` (both have
     phones, none shared).
 ``identifiers`` (resident ID, credit code, passport; same kind only)
     ``null``, ``exact_valid``, ``exact``, ``near`` (one substituted or two
@@ -46,7 +51,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import TypeVar
 
 from rapidfuzz.distance import Indel, JaroWinkler
@@ -109,9 +113,47 @@ def _name_jw(a: NameFeature, b: NameFeature, t: float) -> bool:
 def _name_parts_jw(a: NameFeature, b: NameFeature, t: float) -> bool:
     if not (a.is_latin or b.is_latin) or not (a.has_given and b.has_given):
         return False
-    return bool(a.surname and b.surname) and (
-        _jw(a.surname, b.surname) >= t and _jw(a.given, b.given) >= t
-    )
+    if not (a.surname and b.surname):
+        return False
+    if _jw(a.surname, b.surname) >= t and _jw(a.given, b.given) >= t:
+        return True
+    # written in the other order, with a typo ("chloe, ryna" / "ryan, chloe")
+    return _jw(a.surname, b.given) >= t and _jw(a.given, b.surname) >= t
+
+
+def _given_near(x: NameFeature, y: NameFeature, t: float) -> bool:
+    if x.is_latin and y.is_latin:
+        return len(x.given) >= 3 and (x.given == y.given or _jw(x.given, y.given) >= t)
+    # pinyin given names: two or more syllables, equal (a one-syllable given
+    # name such as wei is shared by far too many people)
+    return x.given == y.given and len(x.syllables) - (1 if x.surname else 0) >= 2
+
+
+def _name_given_only(a: NameFeature, b: NameFeature, t: float) -> bool:
+    """The same given name, the surnames differ or one is missing: a changed
+    family name (marriage), a misheard one, or a record that lost it."""
+    if not (a.has_given and b.has_given) or a.surname == b.surname:
+        return False
+    return _given_near(a, b, t)
+
+
+def _given_syllables(n: NameFeature) -> tuple[str, ...]:
+    for k in range(len(n.syllables)):
+        if "".join(n.syllables[k:]) == n.given:
+            return n.syllables[k:]
+    return ()
+
+
+def _name_syllable_dropped(a: NameFeature, b: NameFeature, t: float) -> bool:
+    """Pinyin names of one surname whose given names differ by one dropped or
+    added syllable (胡荣 / 胡小荣): a familiar form or a typing slip."""
+    if a.is_latin or b.is_latin or not (a.has_given and b.has_given) or a.surname != b.surname:
+        return False
+    x, y = _given_syllables(a), _given_syllables(b)
+    if not x or not y or abs(len(x) - len(y)) != 1:
+        return False
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _name_surname_only(a: NameFeature, b: NameFeature, t: float) -> bool:
@@ -132,7 +174,9 @@ NAME_TESTS: dict[str, NameTest] = {
     "pinyin_swapped": _name_swapped,
     "jaro_winkler": _name_jw,
     "parts_jaro_winkler": _name_parts_jw,
+    "syllable_dropped": _name_syllable_dropped,
     "surname_only": _name_surname_only,
+    "given_only": _name_given_only,
     "same_surname": _name_same_surname,
     "else": _always,
 }
@@ -149,6 +193,8 @@ def _city_same(x: str | None, y: str | None) -> bool:
 def _area_compatible(a: AddressFeature, b: AddressFeature) -> bool:
     if a.province and b.province and a.province != b.province:
         return False
+    if a.postcode is not None and a.postcode == b.postcode:
+        return True  # the postcode pins the area: a differing city is a typo or a variant
     if a.city and b.city and not _city_same(a.city, b.city):
         return False
     return not (a.district and b.district and a.district != b.district)
@@ -218,6 +264,10 @@ def _shared_mobile(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
 
 def _shared_landline(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
     return not a.landlines.isdisjoint(b.landlines)
+
+
+def _mobile_typo(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    return any(near_identifier(x, y) for x in a.mobiles for y in b.mobiles)
 
 
 def _ids_null(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
@@ -311,6 +361,7 @@ RECORD_TESTS: dict[str, dict[str, RecordTest]] = {
         "null": _phones_null,
         "shared_mobile": _shared_mobile,
         "shared_landline": _shared_landline,
+        "mobile_typo": _mobile_typo,
         "else": _always,
     },
     "identifiers": {
@@ -555,10 +606,19 @@ def _no_value(a: RecordFeatures, b: RecordFeatures, level: int) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16)
+_compiled: dict[int, tuple[MatchSettings, tuple[CompiledComparison, ...]]] = {}
+
+
 def compile_settings(settings: MatchSettings) -> tuple[CompiledComparison, ...]:
-    """All comparisons of ``settings``, compiled once per settings value."""
-    return tuple(compile_comparison(c) for c in settings.comparisons)
+    """All comparisons of ``settings``, compiled once per settings object (by identity)."""
+    hit = _compiled.get(id(settings))
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    compiled = tuple(compile_comparison(c) for c in settings.comparisons)
+    if len(_compiled) > 16:
+        _compiled.clear()
+    _compiled[id(settings)] = (settings, compiled)
+    return compiled
 
 
 def comparison_levels(

@@ -13,11 +13,19 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mdm.features import RecordFeatures, features_of
-from mdm.model import MatchScore, Model, TermFrequencySource, score_pair
+from mdm.model import (
+    MatchScore,
+    Model,
+    TermFrequencySource,
+    score_levels,
+    score_pair,
+    scoring_table,
+)
 from mdm.records import PartyRecord
 from mdm.rules import SAME_SOURCE_CAP, RuleResult, apply_rules
 from mdm.settings import OUTCOME_RANK, MatchSettings, Outcome, Thresholds, settings_hash
@@ -118,9 +126,13 @@ def decide_features(
     model: Model,
     settings: MatchSettings,
     tf: TermFrequencySource | None = None,
+    levels: Sequence[int] | None = None,
 ) -> Decision:
-    """:func:`decide` on precomputed features."""
-    score = score_pair(a, b, model, settings, tf)
+    """:func:`decide` on precomputed features (and comparison levels, when known)."""
+    if levels is None:
+        score = score_pair(a, b, model, settings, tf)
+    else:
+        score = score_levels(a, b, levels, scoring_table(model, settings), model, tf)
     rules = apply_rules(a, b, score.labels(), settings, score.match_weight)
     return Decision(
         left=a.ref,

@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mdm.blocking import max_block_size
 from mdm.clustering import CannotLinks
 from mdm.decision import Decision, decide_features
 from mdm.features import RecordFeatures, features_of
-from mdm.model import Model, TermFrequencySource
+from mdm.model import Model, TermFrequencies, TermFrequencySource
 from mdm.records import PartyRecord
 from mdm.rules import hard_cannot_link
 from mdm.settings import MatchSettings, Outcome, settings_hash
@@ -49,6 +50,7 @@ class GoldenDecision:
     outcome: Outcome
     best: Decision | None
     veto: str | None = None
+    via: str | None = None  # "exclusive_contact": MATCH through a contact no one else holds
 
     @property
     def weight(self) -> float:
@@ -59,6 +61,7 @@ class GoldenDecision:
             "golden_id": self.golden_id,
             "outcome": self.outcome.value,
             "veto": self.veto,
+            "via": self.via,
             "best_pair": self.best.to_dict() if self.best is not None else None,
         }
 
@@ -108,6 +111,7 @@ def _golden_decision(
     settings: MatchSettings,
     tf: TermFrequencySource | None,
     cannot_links: CannotLinks,
+    pairs: dict[tuple[str, str], Decision],
 ) -> GoldenDecision:
     if cannot_links.rejects(fa.ref, golden.golden_id):
         return GoldenDecision(golden.golden_id, Outcome.NO_MATCH, None, "rejected_by_reviewer")
@@ -119,6 +123,7 @@ def _golden_decision(
         if fb.ref == fa.ref:
             continue
         d = decide_features(fa, fb, model, settings, tf)
+        pairs[fb.ref] = d
         if best is None or _rank(d) > _rank(best):
             best = d
         if cannot_links.forbids(fa.ref, fb.ref):
@@ -134,6 +139,78 @@ def _golden_decision(
     if soft is not None and best.outcome is Outcome.MATCH:
         return GoldenDecision(golden.golden_id, Outcome.POSSIBLE_MATCH, best, soft)
     return GoldenDecision(golden.golden_id, best.outcome, best, soft)
+
+
+_CONTACT_KEY_TYPES = (("mobile", "mobiles"), ("phone", "landlines"), ("email", "emails"))
+
+
+def _contacts(f: RecordFeatures) -> list[tuple[str, str]]:
+    return [(key_type, v) for key_type, attr in _CONTACT_KEY_TYPES for v in getattr(f, attr)]
+
+
+def _holds(f: RecordFeatures, key_type: str, value: str) -> bool:
+    if key_type == "email":
+        return value in f.emails
+    return value in f.mobiles or value in f.landlines
+
+
+def _exclusive(
+    fa: RecordFeatures,
+    decisions: list[GoldenDecision],
+    by_id: Mapping[str, CandidateGolden],
+    settings: MatchSettings,
+    tf: TermFrequencySource | None,
+    cannot_links: CannotLinks,
+    pairs: dict[tuple[str, str], Decision],
+) -> list[GoldenDecision]:
+    """POSSIBLE_MATCH goldens the record joins through a contact only they hold.
+
+    The batch rule (:func:`mdm.clustering.attach_exclusive`) for one record:
+    the contact's holders among the candidates all sit in one golden, no
+    other record of the hub holds it (when ``tf`` counts say so), its block
+    is within the cap, the record's pair with every holder scores at least
+    ``exclusive_weight`` without contradiction, and nothing in the golden
+    contradicts the record.
+    """
+    limit = settings.thresholds.exclusive_weight
+    if limit is None:
+        return []
+    possible = {
+        d.golden_id: d for d in decisions if d.outcome is Outcome.POSSIBLE_MATCH and d.veto is None
+    }
+    if not possible:
+        return []
+    counts = tf.counts if isinstance(tf, TermFrequencies) else {}
+    out: dict[str, GoldenDecision] = {}
+    for key_type, value in _contacts(fa):
+        holders = [
+            (g, fb)
+            for g in by_id.values()
+            for fb in (features_of(r) for r in g.records)
+            if fb.ref != fa.ref and _holds(fb, key_type, value)
+        ]
+        goldens = {g.golden_id for g, _ in holders}
+        if len(goldens) != 1:
+            continue
+        (gid,) = goldens
+        if gid not in possible or gid in out:
+            continue
+        cap = max_block_size(key_type, settings)
+        if cap is not None and len(holders) + 1 > cap:
+            continue
+        count = counts.get(key_type, {}).get(value)
+        if count is not None and count > len(holders) + 1:
+            continue  # a record outside the candidates holds it too
+        if all(
+            not cannot_links.forbids(fa.ref, fb.ref)
+            and (pair := pairs.get(fb.ref)) is not None
+            and pair.score.match_weight >= limit
+            and not pair.contradiction
+            for _, fb in holders
+        ):
+            best = possible[gid].best
+            out[gid] = GoldenDecision(gid, Outcome.MATCH, best, None, "exclusive_contact")
+    return list(out.values())
 
 
 def _mergeable(
@@ -182,7 +259,8 @@ def assign(
     links = cannot_links or CannotLinks()
     fa = features_of(record)
     goldens = sorted(candidates.values(), key=lambda g: (g.created_order, g.golden_id))
-    decisions = [_golden_decision(fa, g, model, settings, tf, links) for g in goldens]
+    pairs: dict[tuple[str, str], Decision] = {}
+    decisions = [_golden_decision(fa, g, model, settings, tf, links, pairs) for g in goldens]
     by_id = {g.golden_id: g for g in goldens}
 
     def strength(gd: GoldenDecision) -> tuple[int, float, int, str]:
@@ -190,7 +268,15 @@ def assign(
         g = by_id[gd.golden_id]
         return (-_rank(gd.best)[0], -gd.best.score.match_weight, g.created_order, g.golden_id)
 
-    matches = sorted((d for d in decisions if d.outcome is Outcome.MATCH), key=strength)
+    matches = [d for d in decisions if d.outcome is Outcome.MATCH]
+    if not matches:
+        exclusive = _exclusive(fa, decisions, by_id, settings, tf, links, pairs)
+        joined = {d.golden_id for d in exclusive}
+        decisions = [
+            next((e for e in exclusive if e.golden_id == d.golden_id), d) for d in decisions
+        ]
+        matches = [d for d in decisions if d.golden_id in joined]
+    matches.sort(key=strength)
     review = [d for d in decisions if d.outcome is Outcome.POSSIBLE_MATCH]
     golden_id: str | None = None
     merge: list[str] = []

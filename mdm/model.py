@@ -22,7 +22,7 @@ import json
 import math
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Protocol
@@ -310,14 +310,25 @@ def score_pair(
         The total weight, probability and per-comparison contributions.
     """
     table = scoring_table(model, settings)
+    return score_levels(a, b, tuple(c.level_of(a, b) for c in table.compiled), table, model, tf)
+
+
+def score_levels(
+    a: RecordFeatures,
+    b: RecordFeatures,
+    levels: Sequence[int],
+    table: ScoringTable,
+    model: Model,
+    tf: TermFrequencySource | None = None,
+) -> MatchScore:
+    """:func:`score_pair` for a pair whose comparison levels are already known
+    (batch mode computes them column-wise for all candidate pairs)."""
     tf = usable(tf)
     prior = model.prior_weight_for(tf.total) if tf is not None else table.prior_weight
     total = prior
     contributions = []
-    levels = []
     for index, comp in enumerate(table.compiled):
-        level = comp.level_of(a, b)
-        levels.append(level)
+        level = int(levels[index])
         w = table.weights[index][level]
         adjusted = False
         if tf is not None and comp.tf_keys[level] is not None:
@@ -326,7 +337,9 @@ def score_pair(
                 w, adjusted = tw, True
         total += w
         contributions.append(Contribution(comp.name, comp.labels[level], round(w, 4), adjusted))
-    return MatchScore(total, probability(total), prior, tuple(contributions), tuple(levels))
+    return MatchScore(
+        total, probability(total), prior, tuple(contributions), tuple(int(x) for x in levels)
+    )
 
 
 # --- serialisation -----------------------------------------------------------------------

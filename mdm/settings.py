@@ -24,7 +24,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
 
@@ -118,7 +117,9 @@ def PersonNameComparison() -> Comparison:
             ComparisonLevel("jaro_winkler_0.92", "jaro_winkler", 0.92),
             ComparisonLevel("parts_jaro_winkler_0.88", "parts_jaro_winkler", 0.88),
             ComparisonLevel("jaro_winkler_0.85", "jaro_winkler", 0.85),
+            ComparisonLevel("given_syllable_dropped", "syllable_dropped"),
             ComparisonLevel("surname_only", "surname_only"),
+            ComparisonLevel("given_only_0.88", "given_only", 0.88),
             ComparisonLevel("same_surname_different_given", "same_surname"),
             ComparisonLevel("different", "else"),
         ),
@@ -127,7 +128,7 @@ def PersonNameComparison() -> Comparison:
 
 
 def PhoneComparison() -> Comparison:
-    """Shared mobile / shared landline / both have phones, none shared."""
+    """Shared mobile / shared landline / a mobile one digit off / none shared."""
     return Comparison(
         "phone",
         "phones",
@@ -135,6 +136,7 @@ def PhoneComparison() -> Comparison:
             ComparisonLevel("null", "null"),
             ComparisonLevel("shared_mobile", "shared_mobile", tf_key="mobile"),
             ComparisonLevel("shared_landline", "shared_landline", tf_key="phone"),
+            ComparisonLevel("mobile_typo", "mobile_typo"),
             ComparisonLevel("none_shared", "else"),
         ),
         "phones: a shared mobile or landline (term-frequency adjusted)",
@@ -348,17 +350,23 @@ def _cond(comparison: str, *labels: str) -> LevelCondition:
 
 NAME_CONFLICT = _cond("name", "same_surname_different_given", "different")
 # What a household shares (a phone, an address) cannot outweigh a name conflict;
-# the person's own identifier and birth date together can.
+# the person's own identifier and birth date together can, and so can the
+# same identifier alone (no two people hold one social-security number).
 PERSONAL_AGREEMENT = (
     _cond("identifier", "exact", "near"),
     _cond("birth_date", "null", "exact", "day_month_swapped", "year_off_by_one", "one_digit_typo"),
 )
+SAME_IDENTIFIER = (_cond("identifier", "exact"),)
+IDENTIFIER_NOT_SAME = _cond("identifier", "null", "near", "different_valid", "different")
+BIRTH_NOT_SAME = _cond(
+    "birth_date", "null", "day_month_swapped", "year_off_by_one", "one_digit_typo", "different"
+)
 
 
 def default_settings() -> MatchSettings:
-    """The shipped settings (``cdhub-default-2``)."""
+    """The shipped settings (``cdhub-default-3``)."""
     return MatchSettings(
-        version="cdhub-default-2",
+        version="cdhub-default-3",
         comparisons=(
             PersonNameComparison(),
             PhoneComparison(),
@@ -385,6 +393,8 @@ def default_settings() -> MatchSettings:
                 ("birth_date", 40),
                 ("address", 30),
                 ("name_postcode", 40),
+                ("given_postcode", 40),
+                ("name_sorted", 40),
                 ("other_id", 10),
                 ("org_token", 60),
             ),
@@ -414,8 +424,25 @@ def default_settings() -> MatchSettings:
                 "name_and_birth_date_conflict",
                 (NAME_CONFLICT, _cond("birth_date", "different")),
                 Outcome.NO_MATCH,
+                SAME_IDENTIFIER,
             ),
-            CapRule("name_conflict", (NAME_CONFLICT,), Outcome.POSSIBLE_MATCH, PERSONAL_AGREEMENT),
+            # A family member: the same surname with another given name.
+            CapRule(
+                "name_conflict",
+                (_cond("name", "same_surname_different_given"), IDENTIFIER_NOT_SAME),
+                Outcome.POSSIBLE_MATCH,
+                PERSONAL_AGREEMENT,
+            ),
+            # An unrelated name, unless the records were born on the same
+            # day: then a replaced or garbled name is likelier than a second
+            # person (twins share the surname and are capped above), and the
+            # score decides.
+            CapRule(
+                "name_conflict",
+                (_cond("name", "different"), IDENTIFIER_NOT_SAME, BIRTH_NOT_SAME),
+                Outcome.POSSIBLE_MATCH,
+                PERSONAL_AGREEMENT,
+            ),
             CapRule("unionid_conflict", (_cond("unionid", "different"),), Outcome.POSSIBLE_MATCH),
         ),
     )
@@ -555,8 +582,21 @@ def settings_from_json(text: str) -> MatchSettings:
     return settings_from_dict(json.loads(text))
 
 
-@lru_cache(maxsize=32)
+_hashes: dict[int, tuple[MatchSettings, str]] = {}
+
+
 def settings_hash(settings: MatchSettings) -> str:
-    """Short sha256 of the canonical JSON; a model is valid only for this hash."""
+    """Short sha256 of the canonical JSON; a model is valid only for this hash.
+
+    Cached by the identity of ``settings`` (hashing the frozen value itself
+    would walk every comparison on each call of the real-time path).
+    """
+    hit = _hashes.get(id(settings))
+    if hit is not None and hit[0] is settings:
+        return hit[1]
     canonical = json.dumps(settings_to_dict(settings), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    if len(_hashes) > 32:
+        _hashes.clear()
+    _hashes[id(settings)] = (settings, digest)
+    return digest

@@ -27,29 +27,20 @@ import numpy as np
 import numpy.typing as npt
 
 from mdm.blocking import BlockingKey, candidate_pairs, keys_of_features
+from mdm.comparison_matrix import comparison_matrix
 from mdm.comparisons import CompiledComparison, compile_settings
 from mdm.features import RecordFeatures, features_of
 from mdm.model import ComparisonParameters, Model, load_default_model
 from mdm.records import PartyRecord
 from mdm.settings import LevelCondition, MatchSettings, settings_hash
 
+__all__ = ["comparison_matrix", "train_model"]
+
 IntArray = npt.NDArray[np.int64]
 # The smallest tf scale: even a value seen only on one party's records keeps
 # some chance of agreeing by accident.
 TF_SCALE_FLOOR = 0.01
 FloatArray = npt.NDArray[np.float64]
-
-
-def comparison_matrix(
-    features: Sequence[RecordFeatures], pairs: IntArray, settings: MatchSettings
-) -> npt.NDArray[np.int8]:
-    """Level indices of every comparison for every pair, as an ``(n_pairs, n_comp)`` array."""
-    compiled = compile_settings(settings)
-    evaluators = [c.level_of for c in compiled]
-    rows = [[f(features[i], features[j]) for f in evaluators] for i, j in pairs.tolist()]
-    if not rows:
-        return np.zeros((0, len(evaluators)), dtype=np.int8)
-    return np.asarray(rows, dtype=np.int8)
 
 
 def sample_pairs(n: int, count: int, rng: np.random.Generator) -> IntArray:
@@ -156,17 +147,25 @@ def known_matches(gamma: npt.NDArray[np.int8], settings: MatchSettings) -> npt.N
 # Splink-style EM sessions: pairs blocked on some keys say nothing about the
 # comparisons of those keys (blocked on a mobile, every pair shares a phone),
 # so each session learns m only for the comparisons its blocking is blind to.
+# Every comparison is seen by at least one session that does not block on it,
+# and every session keeps several informative comparisons (EM on a single
+# one cannot tell matches from agreement on it).
 _CONTACT_KEYS = frozenset(
     {"mobile", "phone", "email", "unionid", "resident_id", "credit_code", "passport"}
     | {"member_id", "erp_customer", "openid", "other_id"}
 )
-_NAME_KEYS = frozenset(
-    {"name_initials", "name_pinyin", "name_district", "birth_surname", "org_token"}
-    | {"birth_given", "name_postcode", "birth_date", "address"}
-)
+_CONTACTS = frozenset({"phones", "emails", "unionids", "identifiers", "accounts"})
 EM_SESSIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
-    (_CONTACT_KEYS, frozenset({"phones", "emails", "unionids", "identifiers", "accounts"})),
-    (_NAME_KEYS, frozenset({"names", "birth_date", "org_name", "addresses"})),
+    (_CONTACT_KEYS, _CONTACTS),
+    (
+        frozenset({"name_initials", "name_pinyin", "name_sorted", "org_token"}),
+        frozenset({"names", "org_name"}),
+    ),
+    (frozenset({"birth_date", "birth_surname", "birth_given"}), frozenset({"names", "birth_date"})),
+    (
+        frozenset({"address", "name_district", "name_postcode", "given_postcode"}),
+        frozenset({"names", "addresses"}),
+    ),
 )
 
 
@@ -319,8 +318,7 @@ def train_model(
     u_raw = _floored(level_shares(gamma_random, n_levels, nulls, None, u_prior), seen, nulls)
 
     keys = [keys_of_features(f) for f in features]
-    sessions = _em_sessions(features, keys, settings, nulls)
-    blocked, blocked_gamma, blocked_known = _blocked_pairs(features, sessions, settings)
+    blocked, blocked_gamma, blocked_known, sessions = _em_sessions(features, keys, settings, nulls)
     total_pairs = max(n * (n - 1) // 2, 1)
     u = u_raw
     m, lam, iterations = m_start, 1e-5, 0
@@ -377,17 +375,28 @@ def _em_sessions(
     keys: Sequence[frozenset[BlockingKey]],
     settings: MatchSettings,
     nulls: Sequence[int | None],
-) -> list[tuple[IntArray, _Session]]:
-    out = []
+) -> tuple[IntArray, npt.NDArray[np.int8], npt.NDArray[np.bool_], list[_Session]]:
+    """The union of the sessions' blocked pairs with their comparison vectors
+    (computed once) and, per session, its rows with the blocked comparisons blinded."""
+    n = len(features)
+    per_session = []
     for key_types, excluded in EM_SESSIONS:
         pairs = candidate_pairs(
             [frozenset(k for k in ks if k.key_type in key_types) for ks in keys], settings
         )
-        if not len(pairs):
-            continue
-        gamma = comparison_matrix(features, pairs, settings)
-        non_match = known_non_matches(features, pairs, gamma, settings)
-        blind = gamma.copy()
+        if len(pairs):
+            per_session.append((pairs[:, 0] * n + pairs[:, 1], excluded))
+    if not per_session:
+        empty = np.zeros((0, 2), dtype=np.int64)
+        return empty, np.zeros((0, len(settings.comparisons)), np.int8), np.zeros(0, bool), []
+    codes = np.unique(np.concatenate([c for c, _ in per_session]))
+    blocked = np.stack([codes // n, codes % n], axis=1)
+    gamma = comparison_matrix(features, blocked, settings)
+    known = known_non_matches(features, blocked, gamma, settings)
+    sessions = []
+    for session_codes, excluded in per_session:
+        rows = np.searchsorted(codes, session_codes)
+        blind = gamma[rows].copy()
         estimated = []
         for k, c in enumerate(settings.comparisons):
             null = nulls[k]
@@ -395,35 +404,25 @@ def _em_sessions(
                 blind[:, k] = null
             else:
                 estimated.append(k)
-        out.append((pairs, _Session(blind, non_match, tuple(estimated))))
-    return out
-
-
-def _blocked_pairs(
-    features: Sequence[RecordFeatures],
-    sessions: Sequence[tuple[IntArray, _Session]],
-    settings: MatchSettings,
-) -> tuple[IntArray, npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
-    if not sessions:
-        empty = np.zeros((0, 2), dtype=np.int64)
-        return empty, np.zeros((0, len(settings.comparisons)), np.int8), np.zeros(0, bool)
-    blocked = np.unique(np.concatenate([p for p, _ in sessions]), axis=0)
-    gamma = comparison_matrix(features, blocked, settings)
-    return blocked, gamma, known_non_matches(features, blocked, gamma, settings)
+        sessions.append(_Session(blind, known[rows], tuple(estimated)))
+    return blocked, gamma, known, sessions
 
 
 def _fit_m(
-    sessions: Sequence[tuple[IntArray, _Session]],
+    sessions: Sequence[_Session],
     u: Sequence[FloatArray],
     m_start: Sequence[FloatArray],
     nulls: Sequence[int | None],
     settings: MatchSettings,
 ) -> tuple[list[FloatArray], int]:
-    """m per comparison: the mean over the EM sessions that can see it."""
+    """m per comparison: over the EM sessions that can see it, the mean
+    weighted by how many matches each session saw with a value to compare
+    (pooling the sessions' counts rather than trusting a small one as much
+    as a large one)."""
     m_sum = [np.zeros(len(x)) for x in m_start]
-    m_seen = [0] * len(m_start)
+    m_seen = [0.0] * len(m_start)
     iterations = 0
-    for _, session in sessions:
+    for session in sessions:
         em = expectation_maximisation(
             session.gamma,
             u,
@@ -437,9 +436,13 @@ def _fit_m(
             prior_strength=5.0,
         )
         iterations = max(iterations, em.iterations)
+        post = posterior(session.gamma, em.m, u, em.lambda_, nulls)
+        post[session.non_match] = 0.0
         for k in session.estimated:
-            m_sum[k] += em.m[k]
-            m_seen[k] += 1
+            seen = post if nulls[k] is None else post * (session.gamma[:, k] != nulls[k])
+            weight = float(seen.sum())
+            m_sum[k] += em.m[k] * weight
+            m_seen[k] += weight
     m = [m_sum[k] / m_seen[k] if m_seen[k] else m_start[k] for k in range(len(m_start))]
     return m, iterations
 

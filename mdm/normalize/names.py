@@ -233,6 +233,8 @@ def _latin_name(raw: str, text: str) -> PersonName | None:
     lowered = strip_accents(text.replace("ü", "v").replace("Ü", "V")).lower()
     lowered = lowered.replace("’", "'").replace("u:", "v")
     comma_at: int | None = None
+    before_comma: list[_Token] = []
+    after_comma: list[_Token] = []
     if "," in lowered:
         before, after = lowered.split(",", 1)
         before_comma, after_comma = _latin_tokens(before), _latin_tokens(after)
@@ -249,6 +251,23 @@ def _latin_name(raw: str, text: str) -> PersonName | None:
         tokens = kept
     if not tokens:
         return None
+    if "," in lowered and not before_comma and after_comma:
+        # ", Olivia": the family-name field was empty, what is left is the given name.
+        given_only = (
+            _merge(tokens).word
+            if all(t.is_pinyin for t in tokens)
+            else " ".join(t.word for t in tokens)
+        )
+        syllables = [s for t in tokens for s in t.syllables]
+        return PersonName(
+            raw=raw,
+            full=given_only,
+            surname=None,
+            given=given_only,
+            pinyin=" ".join(syllables),
+            initials="".join(s[0] for s in syllables),
+            is_latin=True,
+        )
     surname, given, surname_first = _order(tokens, comma_at)
     given_word: str | None = None
     given_syllables: list[str] = []

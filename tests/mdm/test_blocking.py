@@ -41,6 +41,7 @@ def test_person_keys_cover_identifiers_and_fuzzy_name_keys() -> None:
         BlockingKey("birth_given", "1990-03-14|jiaxin"),
         BlockingKey("birth_date", "1990-03-14"),
         BlockingKey("address", "徐汇|漕溪北路88号"),
+        BlockingKey("name_sorted", "jiaxin|lin"),
     }
 
 

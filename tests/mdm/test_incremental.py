@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from mdm.clustering import CannotLinks
 from mdm.incremental import CandidateGolden, assign
-from mdm.model import load_default_model
+from mdm.model import Model, TermFrequencies, load_default_model
 from mdm.records import PartyRecord
 from mdm.settings import default_settings
 from tests.mdm.matching_records import person
@@ -76,3 +77,42 @@ def test_changed_record_is_not_compared_with_its_old_version() -> None:
     a = assign(new, goldens(("G1", (old,))), MODEL, SETTINGS)
     assert a.golden_id is None
     assert a.decisions[0].best is None
+
+
+def _trained_like() -> Model:
+    """The default model with the tf scale training measures: a mobile's count
+    includes its holder's own records, so u is a fraction of its share."""
+    phone = MODEL.parameters("phone")
+    scaled = dataclasses.replace(phone, tf_scale=tuple(0.3 for _ in phone.labels))
+    return dataclasses.replace(
+        MODEL,
+        comparisons=tuple(scaled if c.name == "phone" else c for c in MODEL.comparisons),
+    )
+
+
+def test_phone_binding_joins_the_one_golden_holding_its_mobile() -> None:
+    member = person("M1", "林嘉欣", mobile=MOBILE, member_id="M1", birth="1990-03-14")
+    binding = person("oMini_1", source="wechat", mobile=MOBILE, openid="oMini_1")
+    tf = TermFrequencies(5000, {"mobile": {"+86" + MOBILE: 2}})  # the two of them
+    a = assign(binding, goldens(("G1", (member,))), _trained_like(), SETTINGS, tf)
+    assert a.golden_id == "G1"
+    assert a.decisions[0].via == "exclusive_contact"
+    assert json.loads(json.dumps(a.to_dict()))["decisions"][0]["via"] == "exclusive_contact"
+
+
+def test_phone_binding_joins_no_one_when_two_goldens_share_the_mobile() -> None:
+    mother = person("M1", "林美玲", mobile=MOBILE, member_id="M1", birth="1962-07-01")
+    daughter = person("M2", "王嘉欣", mobile=MOBILE, member_id="M2", birth="1990-03-14")
+    binding = person("oMini_1", source="wechat", mobile=MOBILE, openid="oMini_1")
+    tf = TermFrequencies(5000, {"mobile": {"+86" + MOBILE: 3}})
+    g = goldens(("G1", (mother,)), ("G2", (daughter,)))
+    a = assign(binding, g, _trained_like(), SETTINGS, tf)
+    assert a.golden_id is None
+
+
+def test_phone_binding_joins_no_one_when_the_hub_counts_another_holder() -> None:
+    member = person("M1", "林嘉欣", mobile=MOBILE, member_id="M1", birth="1990-03-14")
+    binding = person("oMini_1", source="wechat", mobile=MOBILE, openid="oMini_1")
+    tf = TermFrequencies(5000, {"mobile": {"+86" + MOBILE: 3}})
+    a = assign(binding, goldens(("G1", (member,))), _trained_like(), SETTINGS, tf)
+    assert a.golden_id is None

@@ -94,4 +94,24 @@ def test_a_name_conflict_is_not_capped_when_identifier_and_birth_date_agree() ->
     b = person("g2", "Smyth, Micheala", source="generic")
     assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap is None
     labels["identifier"] = "different"
+    # born on the same day: a garbled name rather than a second person, the score decides
+    assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap is None
+    labels["birth_date"] = "null"
     assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap == "name_conflict"
+
+
+def test_a_family_member_born_on_the_same_day_is_still_capped() -> None:
+    labels = {"name": "same_surname_different_given", "identifier": "null", "birth_date": "exact"}
+    a = person("C1", "林嘉欣", source="callcenter")
+    b = person("C2", "林嘉怡", source="callcenter")
+    assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap == "name_conflict"
+
+
+def test_the_same_identifier_lifts_a_name_and_birth_date_conflict() -> None:
+    labels = {"name": "different", "identifier": "exact", "birth_date": "different"}
+    a = person("g1", "Smith, Michaela", source="generic")
+    b = person("g2", "Jones, Kylie", source="generic")
+    assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap is None
+    labels["identifier"] = "different"
+    cap = apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap
+    assert cap == "name_and_birth_date_conflict"
