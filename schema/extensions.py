@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Iterable
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from cdhub.metrics import HubMetrics
 from resolvers.context import HubContext
@@ -52,6 +54,13 @@ def tag_errors(errors: Iterable[GraphQLError]) -> None:
             error.extensions = {**(error.extensions or {}), "code": _code(error)}
 
 
+def _is_subscription(execution: ExecutionContext) -> bool:
+    try:
+        return execution.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no document or no such operation: not one either
+        return False
+
+
 class RequestLifecycle(SchemaExtension):
     """Times each operation into ``cdhub_graphql_operation_duration_seconds``, codes its
     errors and closes the request's database session when it ends."""
@@ -72,10 +81,11 @@ class RequestLifecycle(SchemaExtension):
             tag_errors(errors.values())
             if isinstance(context, HubContext):
                 await context.db.close()
-                metrics = context.hub.metrics
-                try:
-                    name = execution.operation_name
-                except RuntimeError:
-                    name = None
-                label = operation_label(metrics, name)
-                metrics.operations.labels(label).observe(time.perf_counter() - started)
+                if not _is_subscription(execution):  # a subscription's life is no latency
+                    metrics = context.hub.metrics
+                    try:
+                        name = execution.operation_name
+                    except RuntimeError:
+                        name = None
+                    label = operation_label(metrics, name)
+                    metrics.operations.labels(label).observe(time.perf_counter() - started)

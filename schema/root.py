@@ -7,7 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
 
 from cdhub import __version__
 from cdhub.storage.queries import customers as customer_queries
@@ -19,7 +22,7 @@ from cdhub.storage.queries.customers import CustomerCriteria, CustomerSort
 from cdhub.storage.queries.orders import OrderCriteria
 from cdhub.storage.queries.tickets import TicketCriteria
 from resolvers.context import Info
-from resolvers.errors import BadUserInput, Conflict, NotFound
+from resolvers.errors import BadUserInput, Conflict, HubError, NotFound
 from resolvers.identity import identity_key, search_terms
 from resolvers.pagination import id_of, parse_global_id
 from schema.analytics import AggregateFilter, AggregateRow, Dimension, Fact, Measure, aggregate
@@ -28,6 +31,7 @@ from schema.customer import Customer
 from schema.extensions import RequestLifecycle
 from schema.inputs import CustomerFilter, CustomerOrderBy, OrderFilter, SortDirection, TicketFilter
 from schema.loyalty import LedgerEntry
+from schema.mutations import Mutation
 from schema.node import Node
 from schema.orders import Order
 from schema.paging import paging
@@ -39,6 +43,7 @@ from schema.stewardship import (
     QuarantinedRecord,
     QuarantineStatus,
 )
+from schema.subscriptions import Subscription
 from schema.tickets import Ticket
 
 T = TypeVar("T")
@@ -368,9 +373,33 @@ class Query:
         return await aggregate(info, dimensions, measures, filter, customers_in, limit)
 
 
+# Parsed and validated documents are kept per query text; bounded, since clients choose it.
+DOCUMENT_CACHE_SIZE = 512
+
+
+class HubSchema(strawberry.Schema):
+    """The schema, logging only errors that are the hub's fault.
+
+    Typed client errors (BAD_USER_INPUT, NOT_FOUND, CONFLICT, ...) are answers,
+    not incidents: they go to the client and the operation metrics, not the log.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if not isinstance(e.original_error, HubError)]
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return HubSchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         types=[SourceRecord, LedgerEntry, MatchCandidate, QuarantinedRecord, MergeEvent],
-        extensions=[RequestLifecycle],
+        extensions=[
+            RequestLifecycle,
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        ],
     )

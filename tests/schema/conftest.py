@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 import pytest
 
-from cdhub.app import create_app
+from cdhub.app import ACTOR_HEADER, create_app
 from cdhub.settings import Settings
 from cdhub.state import HubState
+from tests.schema.people import People, ingest_people
 from tests.schema.seed import Seed, seed_hub
+
+ACTOR = "agent:li"
 
 
 class Graph(Protocol):
@@ -24,7 +28,9 @@ class Graph(Protocol):
 async def client(hub: HubState, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, state=hub)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hub", headers={ACTOR_HEADER: ACTOR}
+    ) as http:
         yield http
 
 
@@ -32,6 +38,12 @@ async def client(hub: HubState, settings: Settings) -> AsyncIterator[httpx.Async
 async def seeded(hub: HubState) -> Seed:
     async with hub.sessions() as session, session.begin():
         return await seed_hub(session)
+
+
+@pytest.fixture
+async def people(hub: HubState, tmp_path: Path) -> People:
+    """Three customers ingested through the real pipeline (see `tests.schema.people`)."""
+    return await ingest_people(hub, tmp_path)
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, literal, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -109,6 +110,27 @@ class CustomerRecord:
         )
 
 
+@functools.cache
+def _by_ids() -> AnySelect:
+    golden = GoldenCustomer
+    step = aliased(GoldenCustomer)
+    chain = (
+        select(golden.id.label("start_id"), golden.id.label("at_id"), literal(0).label("hops"))
+        .where(golden.id.in_(bindparam("ids", expanding=True)))
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union_all(
+        select(chain.c.start_id, step.merged_into_id, chain.c.hops + 1)
+        .join(step, step.id == chain.c.at_id)
+        .where(step.merged_into_id.is_not(None), chain.c.hops < _MAX_REDIRECTS)
+    )
+    return (
+        select(chain.c.start_id, *_COLUMNS)
+        .join(golden, golden.id == chain.c.at_id)
+        .where(golden.merged_into_id.is_(None), golden.status == ACTIVE)
+    )
+
+
 async def customers_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, CustomerRecord]:
     """Active customers by id; an absorbed id gives the customer it was merged into.
 
@@ -118,24 +140,7 @@ async def customers_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[in
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    golden = GoldenCustomer
-    step = aliased(GoldenCustomer)
-    chain = (
-        select(golden.id.label("start_id"), golden.id.label("at_id"), literal(0).label("hops"))
-        .where(golden.id.in_(wanted))
-        .cte("chain", recursive=True)
-    )
-    chain = chain.union_all(
-        select(chain.c.start_id, step.merged_into_id, chain.c.hops + 1)
-        .join(step, step.id == chain.c.at_id)
-        .where(step.merged_into_id.is_not(None), chain.c.hops < _MAX_REDIRECTS)
-    )
-    query = (
-        select(chain.c.start_id, *_COLUMNS)
-        .join(golden, golden.id == chain.c.at_id)
-        .where(golden.merged_into_id.is_(None), golden.status == ACTIVE)
-    )
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(_by_ids(), {"ids": wanted})).all()
     return {int(row._mapping["start_id"]): CustomerRecord.from_row(row) for row in rows}
 
 

@@ -18,10 +18,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.elements import BindParameter, UnaryExpression
 
 R = TypeVar("R")
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
@@ -34,6 +34,9 @@ _KEY = "page_key"
 _ID = "page_id"
 _PARENT = "page_parent"
 _ROW_NUMBER = "page_row_number"
+ROOTS = "roots"
+# Built statements kept per shape (criteria and page); a page request names its cursor.
+STATEMENT_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,24 +156,23 @@ async def paginate(
     return _page(rows, page, to_row)
 
 
-async def paginate_per_parent(
-    session: AsyncSession,
-    stmt: AnySelect,
-    parent: Expr,
-    parents: Iterable[int],
-    ordering: Ordering,
-    page: PageRequest,
-    to_row: Callable[[AnyRow], R],
-) -> dict[int, Page[R]]:
-    """One page of ``stmt`` per parent, in a single statement.
+def roots_param() -> BindParameter[Any]:
+    """The parent ids of a per-parent statement, bound at execution (``{ROOTS: ids}``).
+
+    Statements built on it do not depend on the ids, so they are built once and
+    reused (building a statement costs more than running it on a small page).
+    """
+    return bindparam(ROOTS, expanding=True)
+
+
+def per_parent_query(
+    stmt: AnySelect, parent: Expr, ordering: Ordering, page: PageRequest
+) -> AnySelect:
+    """One page of ``stmt`` per parent: rows numbered per parent, cut at ``size + 1``.
 
     ``stmt`` must select the rows of every wanted parent and ``parent`` must be
-    the column naming a row's parent; rows are numbered per parent and cut at
-    ``size + 1`` in SQL.
+    the column naming a row's parent.
     """
-    wanted = list(parents)
-    if not wanted:
-        return {}
     numbered = (
         _keyed(bounded(stmt, ordering, page), ordering)
         .add_columns(
@@ -181,21 +183,70 @@ async def paginate_per_parent(
         )
         .subquery("numbered")
     )
-    query = (
+    return (
         select(numbered)
         .where(numbered.c[_ROW_NUMBER] <= page.size + 1)
         .order_by(numbered.c[_PARENT], numbered.c[_ROW_NUMBER])
     )
+
+
+async def read_per_parent(
+    session: AsyncSession,
+    query: AnySelect,
+    parents: Iterable[int],
+    page: PageRequest,
+    to_row: Callable[[AnyRow], R],
+    params: dict[str, Any] | None = None,
+) -> dict[int, Page[R]]:
+    """Run a `per_parent_query` (``params`` fill its bind parameters) and split the pages."""
+    wanted = list(parents)
+    if not wanted:
+        return {}
     grouped: dict[int, list[AnyRow]] = {}
-    for row in (await session.execute(query)).all():
+    for row in (await session.execute(query, params or {})).all():
         grouped.setdefault(int(row._mapping[_PARENT]), []).append(row)
     return {p: _page(grouped.get(p, []), page, to_row) for p in wanted}
+
+
+async def paginate_per_parent(
+    session: AsyncSession,
+    stmt: AnySelect,
+    parent: Expr,
+    parents: Iterable[int],
+    ordering: Ordering,
+    page: PageRequest,
+    to_row: Callable[[AnyRow], R],
+) -> dict[int, Page[R]]:
+    """One page of ``stmt`` per parent, in a single statement (built for this call)."""
+    wanted = list(parents)
+    if not wanted:
+        return {}
+    query = per_parent_query(stmt, parent, ordering, page)
+    return await read_per_parent(session, query, wanted, page, to_row)
 
 
 async def count(session: AsyncSession, stmt: AnySelect) -> int:
     """How many rows ``stmt`` selects."""
     query = select(func.count()).select_from(stmt.subquery("counted"))
     return int((await session.execute(query)).scalar_one())
+
+
+def count_per_parent_query(stmt: AnySelect, parent: Expr) -> AnySelect:
+    rows = stmt.add_columns(parent.label(_PARENT)).subquery("counted")
+    return select(rows.c[_PARENT], func.count()).group_by(rows.c[_PARENT])
+
+
+async def read_counts_per_parent(
+    session: AsyncSession,
+    query: AnySelect,
+    parents: Iterable[int],
+    params: dict[str, Any] | None = None,
+) -> dict[int, int]:
+    wanted = list(parents)
+    if not wanted:
+        return {}
+    found = {int(p): int(n) for p, n in (await session.execute(query, params or {})).all()}
+    return {p: found.get(p, 0) for p in wanted}
 
 
 async def count_per_parent(
@@ -205,7 +256,4 @@ async def count_per_parent(
     wanted = list(parents)
     if not wanted:
         return {}
-    rows = stmt.add_columns(parent.label(_PARENT)).subquery("counted")
-    grouped = select(rows.c[_PARENT], func.count()).group_by(rows.c[_PARENT])
-    found = {int(p): int(n) for p, n in (await session.execute(grouped)).all()}
-    return {p: found.get(p, 0) for p in wanted}
+    return await read_counts_per_parent(session, count_per_parent_query(stmt, parent), wanted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,16 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import LoyaltyEntry
 from cdhub.storage.queries.keyset import (
+    ROOTS,
+    STATEMENT_CACHE_SIZE,
     AnyRow,
     AnySelect,
     Expr,
     Ordering,
     Page,
     PageRequest,
-    count_per_parent,
-    paginate_per_parent,
+    count_per_parent_query,
+    per_parent_query,
+    read_counts_per_parent,
+    read_per_parent,
+    roots_param,
 )
-from cdhub.storage.queries.ownership import OWNER, owned_by
+from cdhub.storage.queries.ownership import OWNER, Roots, owned_by
 
 ORDERING_NAME = "ledger.occurred_at.desc"
 
@@ -78,35 +84,38 @@ class LedgerRow:
         )
 
 
-def _owned(roots: Sequence[int]) -> AnySelect:
+def _owned(roots: Roots) -> AnySelect:
     owned = owned_by(
         _COLUMNS, (LoyaltyEntry.party_system, LoyaltyEntry.party_key), LoyaltyEntry.golden_id, roots
     )
     return select(owned)
 
 
-async def balances(session: AsyncSession, roots: Sequence[int]) -> dict[int, int]:
-    """The points balance of each customer (0 without entries), in one grouped statement."""
-    if not roots:
-        return {}
+@functools.cache
+def _balances() -> AnySelect:
     owned = owned_by(
         (LoyaltyEntry.points,),
         (LoyaltyEntry.party_system, LoyaltyEntry.party_key),
         LoyaltyEntry.golden_id,
-        roots,
+        roots_param(),
     )
-    rows = await session.execute(
-        select(owned.c[OWNER], func.coalesce(func.sum(owned.c.points), 0)).group_by(owned.c[OWNER])
+    return select(owned.c[OWNER], func.coalesce(func.sum(owned.c.points), 0)).group_by(
+        owned.c[OWNER]
     )
+
+
+async def balances(session: AsyncSession, roots: Sequence[int]) -> dict[int, int]:
+    """The points balance of each customer (0 without entries), in one grouped statement."""
+    if not roots:
+        return {}
+    rows = await session.execute(_balances(), {ROOTS: list(roots)})
     found = {int(owner): int(total) for owner, total in rows.all()}
     return {root: found.get(root, 0) for root in roots}
 
 
-async def ledger_per_customer(
-    session: AsyncSession, roots: Sequence[int], page: PageRequest
-) -> dict[int, Page[LedgerRow]]:
-    """A page of each customer's ledger, latest first, in one statement."""
-    stmt = _owned(roots)
+@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _page_per_customer(page: PageRequest) -> AnySelect:
+    stmt = _owned(roots_param())
     c = stmt.selected_columns
     ordering = Ordering(
         name=ORDERING_NAME,
@@ -115,14 +124,27 @@ async def ledger_per_customer(
         descending=True,
         nullable=True,
     )
-    return await paginate_per_parent(
-        session, stmt, c[OWNER], roots, ordering, page, LedgerRow.from_row
+    return per_parent_query(stmt, c[OWNER], ordering, page)
+
+
+@functools.cache
+def _count_per_customer() -> AnySelect:
+    stmt = _owned(roots_param())
+    return count_per_parent_query(stmt, stmt.selected_columns[OWNER])
+
+
+async def ledger_per_customer(
+    session: AsyncSession, roots: Sequence[int], page: PageRequest
+) -> dict[int, Page[LedgerRow]]:
+    """A page of each customer's ledger, latest first, in one statement."""
+    query = _page_per_customer(page)
+    return await read_per_parent(
+        session, query, roots, page, LedgerRow.from_row, {ROOTS: list(roots)}
     )
 
 
 async def count_ledger_per_customer(session: AsyncSession, roots: Sequence[int]) -> dict[int, int]:
-    stmt = _owned(roots)
-    return await count_per_parent(session, stmt, stmt.selected_columns[OWNER], roots)
+    return await read_counts_per_parent(session, _count_per_customer(), roots, {ROOTS: list(roots)})
 
 
 async def entries_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, LedgerRow]:

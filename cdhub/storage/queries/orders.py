@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, tuple_
+from sqlalchemy import ColumnElement, bindparam, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnCollection
 
 from cdhub.storage.models import Delivery, Order, OrderItem
 from cdhub.storage.queries.keyset import (
+    ROOTS,
+    STATEMENT_CACHE_SIZE,
     AnyRow,
     AnySelect,
     Expr,
@@ -21,11 +24,14 @@ from cdhub.storage.queries.keyset import (
     Page,
     PageRequest,
     count,
-    count_per_parent,
+    count_per_parent_query,
     paginate,
-    paginate_per_parent,
+    per_parent_query,
+    read_counts_per_parent,
+    read_per_parent,
+    roots_param,
 )
-from cdhub.storage.queries.ownership import OWNER, owned_by
+from cdhub.storage.queries.ownership import OWNER, Roots, owned_by
 
 ORDERING_NAME = "orders.ordered_at.desc"
 
@@ -138,7 +144,7 @@ def _where(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def _listed(criteria: OrderCriteria, owners: Sequence[int] | None) -> AnySelect:
+def _listed(criteria: OrderCriteria, owners: Roots | None) -> AnySelect:
     """Orders matching ``criteria``, of the ``owners`` customers when given."""
     if owners is None:
         return select(*_COLUMNS).where(*_where(criteria))
@@ -165,22 +171,34 @@ async def count_orders(
     return await count(session, _listed(criteria, owners))
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _page_per_customer(criteria: OrderCriteria, page: PageRequest) -> AnySelect:
+    stmt = _listed(criteria, roots_param())
+    columns = stmt.selected_columns
+    return per_parent_query(stmt, columns[OWNER], _ordering(columns), page)
+
+
+@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _count_per_customer(criteria: OrderCriteria) -> AnySelect:
+    stmt = _listed(criteria, roots_param())
+    return count_per_parent_query(stmt, stmt.selected_columns[OWNER])
+
+
 async def orders_per_customer(
     session: AsyncSession, roots: Sequence[int], criteria: OrderCriteria, page: PageRequest
 ) -> dict[int, Page[OrderRow]]:
     """A page of each customer's orders, newest first, in one statement."""
-    stmt = _listed(criteria, roots)
-    columns = stmt.selected_columns
-    return await paginate_per_parent(
-        session, stmt, columns[OWNER], roots, _ordering(columns), page, OrderRow.from_row
+    query = _page_per_customer(criteria, page)
+    return await read_per_parent(
+        session, query, roots, page, OrderRow.from_row, {ROOTS: list(roots)}
     )
 
 
 async def count_orders_per_customer(
     session: AsyncSession, roots: Sequence[int], criteria: OrderCriteria
 ) -> dict[int, int]:
-    stmt = _listed(criteria, roots)
-    return await count_per_parent(session, stmt, stmt.selected_columns[OWNER], roots)
+    query = _count_per_customer(criteria)
+    return await read_counts_per_parent(session, query, roots, {ROOTS: list(roots)})
 
 
 async def orders_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, OrderRow]:
@@ -202,13 +220,10 @@ async def orders_by_number(session: AsyncSession, numbers: Iterable[str]) -> dic
     return {row.order_no: OrderRow.from_row(row) for row in rows.all()}
 
 
-async def items_of(session: AsyncSession, order_ids: Iterable[int]) -> dict[int, list[ItemRow]]:
-    wanted = sorted(set(order_ids))
-    found: dict[int, list[ItemRow]] = {oid: [] for oid in wanted}
-    if not wanted:
-        return found
+@functools.cache
+def _items() -> AnySelect:
     item = OrderItem
-    rows = await session.execute(
+    return (
         select(
             item.order_id,
             item.line_no,
@@ -219,10 +234,17 @@ async def items_of(session: AsyncSession, order_ids: Iterable[int]) -> dict[int,
             item.amount,
             item.batch_no,
         )
-        .where(item.order_id.in_(wanted))
+        .where(item.order_id.in_(bindparam("ids", expanding=True)))
         .order_by(item.order_id, item.id)
     )
-    for row in rows.all():
+
+
+async def items_of(session: AsyncSession, order_ids: Iterable[int]) -> dict[int, list[ItemRow]]:
+    wanted = sorted(set(order_ids))
+    found: dict[int, list[ItemRow]] = {oid: [] for oid in wanted}
+    if not wanted:
+        return found
+    for row in (await session.execute(_items(), {"ids": wanted})).all():
         found[int(row.order_id)].append(ItemRow(int(row.order_id), *row[1:]))
     return found
 

@@ -21,14 +21,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from cdhub.storage.models import GoldenCustomer, SourceRecord, Xref
 from cdhub.storage.queries.keyset import Expr
 
 OWNER = "owner_id"
+# Customer ids as a list, or a bind parameter filled at execution (`keyset.roots_param`).
+Roots = Sequence[int] | BindParameter[Any]
 
 
-def family(roots: Sequence[int]) -> Subquery:
+def family(roots: Roots) -> Subquery:
     """``(root_id, golden_id)``: each root and every golden customer merged into it."""
     golden = GoldenCustomer
     return (
@@ -60,7 +63,7 @@ def owned_by(
     columns: Sequence[Expr],
     party: tuple[Expr, Expr],
     golden: Expr | None,
-    roots: Sequence[int],
+    roots: Roots,
     where: Sequence[ColumnElement[bool]] = (),
 ) -> Subquery:
     """``columns`` of every fact owned by one of ``roots`` (and matching ``where``),

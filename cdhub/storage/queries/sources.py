@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,16 +13,21 @@ from sqlalchemy.orm import aliased
 
 from cdhub.storage.models import AttributeLineage, Relationship, SourceRecord, Xref
 from cdhub.storage.queries.keyset import (
+    ROOTS,
+    STATEMENT_CACHE_SIZE,
     AnyRow,
     AnySelect,
     Expr,
     Ordering,
     Page,
     PageRequest,
-    count_per_parent,
-    paginate_per_parent,
+    count_per_parent_query,
+    per_parent_query,
+    read_counts_per_parent,
+    read_per_parent,
+    roots_param,
 )
-from cdhub.storage.queries.ownership import family
+from cdhub.storage.queries.ownership import Roots, family
 
 ORDERING_NAME = "sources.id"
 
@@ -133,7 +139,7 @@ async def records_by_keys(
     return {(row.source_system, row.source_key): SourceRecordRow.from_row(row) for row in rows}
 
 
-def _of_customers(roots: Sequence[int]) -> AnySelect:
+def _of_customers(roots: Roots) -> AnySelect:
     members = family(roots)
     return (
         select(*_COLUMNS, members.c.root_id)
@@ -142,26 +148,35 @@ def _of_customers(roots: Sequence[int]) -> AnySelect:
     )
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _page_per_customer(page: PageRequest) -> AnySelect:
+    stmt = _of_customers(roots_param())
+    ordering = Ordering(name=ORDERING_NAME, id_column=SourceRecord.id)
+    return per_parent_query(stmt, stmt.selected_columns["root_id"], ordering, page)
+
+
+@functools.cache
+def _count_per_customer() -> AnySelect:
+    stmt = _of_customers(roots_param())
+    return count_per_parent_query(stmt, stmt.selected_columns["root_id"])
+
+
 async def sources_per_customer(
     session: AsyncSession, roots: Sequence[int], page: PageRequest
 ) -> dict[int, Page[SourceRecordRow]]:
     """A page of each customer's source records, in record id order, in one statement."""
-    stmt = _of_customers(roots)
-    ordering = Ordering(name=ORDERING_NAME, id_column=SourceRecord.id)
-    return await paginate_per_parent(
+    return await read_per_parent(
         session,
-        stmt,
-        stmt.selected_columns["root_id"],
+        _page_per_customer(page),
         roots,
-        ordering,
         page,
         SourceRecordRow.from_row,
+        {ROOTS: list(roots)},
     )
 
 
 async def count_sources_per_customer(session: AsyncSession, roots: Sequence[int]) -> dict[int, int]:
-    stmt = _of_customers(roots)
-    return await count_per_parent(session, stmt, stmt.selected_columns["root_id"], roots)
+    return await read_counts_per_parent(session, _count_per_customer(), roots, {ROOTS: list(roots)})
 
 
 async def lineage_of(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnCollection
 
 from cdhub.storage.models import Call, Ticket, TicketEvent
 from cdhub.storage.queries.keyset import (
+    ROOTS,
+    STATEMENT_CACHE_SIZE,
     AnyRow,
     AnySelect,
     Expr,
@@ -20,11 +23,14 @@ from cdhub.storage.queries.keyset import (
     Page,
     PageRequest,
     count,
-    count_per_parent,
+    count_per_parent_query,
     paginate,
-    paginate_per_parent,
+    per_parent_query,
+    read_counts_per_parent,
+    read_per_parent,
+    roots_param,
 )
-from cdhub.storage.queries.ownership import OWNER, owned_by
+from cdhub.storage.queries.ownership import OWNER, Roots, owned_by
 
 ORDERING_NAME = "tickets.opened_at.desc"
 # Every status a source or the hub uses for a finished ticket; anything else is open.
@@ -154,7 +160,7 @@ def _where(criteria: TicketCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def _listed(criteria: TicketCriteria, owners: Sequence[int] | None) -> AnySelect:
+def _listed(criteria: TicketCriteria, owners: Roots | None) -> AnySelect:
     if owners is None:
         return select(*_COLUMNS).where(*_where(criteria))
     owned = owned_by(
@@ -183,21 +189,33 @@ async def count_tickets(
     return await count(session, _listed(criteria, owners))
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _page_per_customer(criteria: TicketCriteria, page: PageRequest) -> AnySelect:
+    stmt = _listed(criteria, roots_param())
+    columns = stmt.selected_columns
+    return per_parent_query(stmt, columns[OWNER], _ordering(columns), page)
+
+
+@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _count_per_customer(criteria: TicketCriteria) -> AnySelect:
+    stmt = _listed(criteria, roots_param())
+    return count_per_parent_query(stmt, stmt.selected_columns[OWNER])
+
+
 async def tickets_per_customer(
     session: AsyncSession, roots: Sequence[int], criteria: TicketCriteria, page: PageRequest
 ) -> dict[int, Page[TicketRow]]:
-    stmt = _listed(criteria, roots)
-    columns = stmt.selected_columns
-    return await paginate_per_parent(
-        session, stmt, columns[OWNER], roots, _ordering(columns), page, TicketRow.from_row
+    query = _page_per_customer(criteria, page)
+    return await read_per_parent(
+        session, query, roots, page, TicketRow.from_row, {ROOTS: list(roots)}
     )
 
 
 async def count_tickets_per_customer(
     session: AsyncSession, roots: Sequence[int], criteria: TicketCriteria
 ) -> dict[int, int]:
-    stmt = _listed(criteria, roots)
-    return await count_per_parent(session, stmt, stmt.selected_columns[OWNER], roots)
+    query = _count_per_customer(criteria)
+    return await read_counts_per_parent(session, query, roots, {ROOTS: list(roots)})
 
 
 async def tickets_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, TicketRow]:
@@ -208,15 +226,9 @@ async def tickets_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int,
     return {int(row.id): TicketRow.from_row(row) for row in rows.all()}
 
 
-async def calls_of(
-    session: AsyncSession, tickets: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], list[CallRow]]:
-    """Calls of each ``(source_system, ticket_no)``, in time order."""
-    wanted = sorted(set(tickets))
-    found: dict[tuple[str, str], list[CallRow]] = {key: [] for key in wanted}
-    if not wanted:
-        return found
-    rows = await session.execute(
+@functools.cache
+def _calls() -> AnySelect:
+    return (
         select(
             Call.id,
             Call.source_system,
@@ -230,10 +242,20 @@ async def calls_of(
             Call.ticket_status,
             Call.satisfaction,
         )
-        .where(tuple_(Call.source_system, Call.ticket_no).in_(wanted))
+        .where(tuple_(Call.source_system, Call.ticket_no).in_(bindparam("keys", expanding=True)))
         .order_by(Call.started_at.asc().nulls_first(), Call.id)
     )
-    for row in rows.all():
+
+
+async def calls_of(
+    session: AsyncSession, tickets: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[CallRow]]:
+    """Calls of each ``(source_system, ticket_no)``, in time order."""
+    wanted = sorted(set(tickets))
+    found: dict[tuple[str, str], list[CallRow]] = {key: [] for key in wanted}
+    if not wanted:
+        return found
+    for row in (await session.execute(_calls(), {"keys": wanted})).all():
         found[(row.source_system, row.ticket_no)].append(CallRow(**row._mapping))
     return found
 
@@ -255,3 +277,8 @@ async def events_of(
     for row in rows.all():
         found[int(row.ticket_id)].append(TicketEventRow(*row))
     return found
+
+
+def columns() -> Sequence[Expr]:
+    """The columns `TicketRow.from_row` reads, for other storage modules."""
+    return _COLUMNS

@@ -1,0 +1,136 @@
+"""The Redis read-through cache of customer views: used, and never stale after a change."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as redis_asyncio
+from sqlalchemy import text
+
+from cdhub.app import create_app
+from cdhub.cache import CACHE_PREFIX
+from cdhub.notify import CustomerChange, customers_changed
+from cdhub.settings import load_settings
+from cdhub.state import HubState
+from tests.schema.conftest import Graph, data
+from tests.schema.people import People, ingest_people
+
+READ = "query($id: ID!) { customer(id: $id) { goldenId name primaryPhone } }"
+
+
+@pytest.fixture
+async def cached_hub(database_url: str, redis_url: str) -> AsyncIterator[HubState]:
+    state = HubState.open(load_settings(database_url=database_url, redis_url=redis_url))
+    yield state
+    await state.close()
+
+
+@pytest.fixture
+async def cached_people(cached_hub: HubState, tmp_path: Path) -> People:
+    return await ingest_people(cached_hub, tmp_path)
+
+
+@pytest.fixture
+async def cached_gql(cached_hub: HubState) -> AsyncIterator[Graph]:
+    app = create_app(cached_hub.settings, state=cached_hub)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hub"
+    ) as http:
+
+        async def run(
+            query: str, variables: dict[str, Any] | None = None, **_: Any
+        ) -> dict[str, Any]:
+            response = await http.post("/graphql", json={"query": query, "variables": variables})
+            return dict(response.json())
+
+        yield run
+
+
+async def _cached_keys(hub: HubState) -> set[str]:
+    assert hub.redis is not None
+    keys = await hub.redis.keys(CACHE_PREFIX + "customer:*")
+    return {k.decode().removeprefix(CACHE_PREFIX) for k in keys}
+
+
+async def _rename_behind_the_hubs_back(hub: HubState, golden_id: int, name: str) -> None:
+    async with hub.sessions() as session, session.begin():
+        await session.execute(
+            text("UPDATE golden_customers SET display_name = :n WHERE id = :g"),
+            {"n": name, "g": golden_id},
+        )
+
+
+async def test_views_are_read_through_the_cache_until_a_change_drops_them(
+    cached_gql: Graph, cached_people: People, cached_hub: HubState
+) -> None:
+    golden = cached_people.golden["M1"]
+    assert data(await cached_gql(READ, {"id": str(golden)}))["customer"]["name"] == "赵敏"
+    assert f"customer:{golden}" in await _cached_keys(cached_hub)
+
+    await _rename_behind_the_hubs_back(cached_hub, golden, "改名")
+    assert (
+        data(await cached_gql(READ, {"id": str(golden)}))["customer"]["name"] == "赵敏"
+    )  # from the cache
+
+    await customers_changed(cached_hub.cache, cached_hub.broker, [golden], CustomerChange.SOURCES)
+    assert data(await cached_gql(READ, {"id": str(golden)}))["customer"]["name"] == "改名"
+
+
+async def test_a_read_after_update_contact_shows_the_new_phone(
+    cached_gql: Graph, cached_people: People
+) -> None:
+    golden = cached_people.golden["M1"]
+    before = data(await cached_gql(READ, {"id": str(golden)}))["customer"]
+    assert before["primaryPhone"] == "+8613611112222"
+    await cached_gql(
+        """mutation($id: ID!) { updateContact(input: {idempotencyKey: "k", customerId: $id,
+        phone: "13912345678", confirmedByCustomer: true}) { version } }""",
+        {"id": str(golden)},
+    )
+    after = data(await cached_gql(READ, {"id": str(golden)}))["customer"]
+    assert after["primaryPhone"] == "+8613912345678"
+
+
+async def test_a_merge_drops_the_views_of_both_ids(
+    cached_gql: Graph, cached_people: People, cached_hub: HubState
+) -> None:
+    first, second = cached_people.golden["M1"], cached_people.golden["M2"]
+    for golden in (first, second):
+        await cached_gql(READ, {"id": str(golden)})
+    assert {f"customer:{first}", f"customer:{second}"} <= await _cached_keys(cached_hub)
+    merged = await cached_gql(
+        """mutation($a: ID!, $b: ID!) { mergeCustomers(input: {idempotencyKey: "m", firstId: $a,
+        secondId: $b}) { customer { goldenId } } }""",
+        {"a": str(first), "b": str(second)},
+    )
+    survivor = data(merged)["mergeCustomers"]["customer"]["goldenId"]
+    absorbed = second if survivor == first else first
+    assert f"customer:{absorbed}" not in await _cached_keys(cached_hub)
+    assert data(await cached_gql(READ, {"id": str(absorbed)}))["customer"]["goldenId"] == survivor
+    # The absorbed id is not cached as a view of its own: it always resolves in the database.
+    assert f"customer:{absorbed}" not in await _cached_keys(cached_hub)
+
+
+async def test_without_redis_views_are_not_cached(
+    gql: Graph, people: People, hub: HubState
+) -> None:
+    golden = people.golden["M1"]
+    await gql(READ, {"id": str(golden)})
+    await _rename_behind_the_hubs_back(hub, golden, "改名")
+    assert data(await gql(READ, {"id": str(golden)}))["customer"]["name"] == "改名"
+
+
+async def test_an_unreadable_cache_entry_is_read_again(
+    cached_gql: Graph, cached_people: People, redis_url: str
+) -> None:
+    golden = cached_people.golden["M1"]
+    client = redis_asyncio.from_url(redis_url)
+    try:
+        await client.set(f"{CACHE_PREFIX}customer:{golden}", b'{"old": "shape"}')
+        assert data(await cached_gql(READ, {"id": str(golden)}))["customer"]["name"] == "赵敏"
+    finally:
+        await client.aclose()
