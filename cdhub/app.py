@@ -21,6 +21,8 @@ from cdhub.webhooks import receive_events
 from resolvers.context import HubContext
 from schema.root import build_schema
 
+ACTOR_HEADER = "x-cdhub-actor"
+
 
 class HubGraphQL(GraphQL[HubContext, None]):
     """Strawberry's ASGI app with the hub's context."""
@@ -32,7 +34,10 @@ class HubGraphQL(GraphQL[HubContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> HubContext:
-        return HubContext(hub=self._state_of(request), request=request)
+        hub: HubState = self._state_of(request)
+        # Until authentication arrives a dev caller may name itself (recorded only).
+        named = "" if hub.settings.is_prod else request.headers.get(ACTOR_HEADER, "").strip()
+        return HubContext(hub=hub, request=request, actor=named[:120] or "anonymous")
 
 
 def create_app(settings: Settings, state: HubState | None = None) -> Starlette:
