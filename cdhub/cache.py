@@ -4,15 +4,21 @@ Redis is optional at run time. When it is configured but unreachable, every
 operation degrades (cache miss, local-only publish) with one logged warning per
 outage, and the first successful call after an outage drops what may have gone
 stale meanwhile (the whole cache namespace) before serving from Redis again.
+During an outage Redis is tried again only every ``RETRY_S`` seconds, so a
+server that does not answer at all costs requests no connect timeout each.
+A subscription survives an outage: it hears this process's own publishes until
+Redis is back, then listens there again (messages of other processes sent
+meanwhile are lost, as pub/sub messages of a restart always are).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Protocol
 
 import redis.asyncio as redis_asyncio
@@ -22,6 +28,7 @@ log = logging.getLogger("cdhub.cache")
 
 CACHE_PREFIX = "cdhub:cache:"
 CHANNEL_PREFIX = "cdhub:events:"
+RETRY_S = 2.0  # while Redis is down, how often to try it again
 
 
 class Cache(Protocol):
@@ -78,7 +85,7 @@ class MemoryBroker:
         for queue in list(self._queues.get(channel, ())):
             queue.put_nowait(message)
 
-    async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
+    async def subscribe(self, channel: str) -> AsyncGenerator[bytes, None]:
         queue: asyncio.Queue[bytes] = asyncio.Queue()
         self._queues[channel].add(queue)
         try:
@@ -89,15 +96,21 @@ class MemoryBroker:
 
 
 class _Outage:
-    """Tracks whether Redis is down, so we warn once and flush once on recovery."""
+    """Tracks whether Redis is down, so we warn once, retry sparingly and flush on recovery."""
 
     def __init__(self) -> None:
         self.down = False
+        self._retry_at = 0.0
 
     def failed(self, what: str, exc: Exception) -> None:
         if not self.down:
             log.warning("redis unavailable (%s): %s; degrading", what, exc)
         self.down = True
+        self._retry_at = time.monotonic() + RETRY_S
+
+    def bypass(self) -> bool:
+        """True while Redis is known down and it is not yet time to try it again."""
+        return self.down and time.monotonic() < self._retry_at
 
 
 class RedisCache:
@@ -112,6 +125,8 @@ class RedisCache:
             await self.clear()
 
     async def get(self, key: str) -> bytes | None:
+        if self._outage.bypass():
+            return None
         try:
             await self._recovered()
             value = await self._client.get(CACHE_PREFIX + key)
@@ -121,6 +136,8 @@ class RedisCache:
             return None
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
+        if self._outage.bypass():
+            return
         try:
             await self._recovered()
             await self._client.set(CACHE_PREFIX + key, value, ex=max(ttl_s, 1))
@@ -128,8 +145,8 @@ class RedisCache:
             self._outage.failed("set", exc)
 
     async def delete(self, *keys: str) -> None:
-        if not keys:
-            return
+        if not keys or self._outage.bypass():
+            return  # while down, skipped deletes are covered by the flush on recovery
         try:
             await self._client.delete(*(CACHE_PREFIX + key for key in keys))
         except (RedisError, OSError) as exc:
@@ -165,29 +182,47 @@ class RedisBroker:
         self._outage = _Outage()
 
     async def publish(self, channel: str, message: bytes) -> None:
+        if self._outage.bypass():
+            await self._local.publish(channel, message)
+            return
         try:
             await self._client.publish(CHANNEL_PREFIX + channel, message)
+            if self._outage.down:
+                log.warning("redis is back; publishing through it again")
             self._outage.down = False
         except (RedisError, OSError) as exc:
             self._outage.failed("publish", exc)
             await self._local.publish(channel, message)
 
     async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
-        pubsub = self._client.pubsub()
-        try:
-            await pubsub.subscribe(CHANNEL_PREFIX + channel)
-        except (RedisError, OSError) as exc:
-            self._outage.failed("subscribe", exc)
-            async for message in self._local.subscribe(channel):
+        while True:
+            pubsub = self._client.pubsub()
+            try:
+                await pubsub.subscribe(CHANNEL_PREFIX + channel)
+                async for item in pubsub.listen():
+                    if item.get("type") == "message":
+                        data = item["data"]
+                        yield data if isinstance(data, bytes) else str(data).encode()
+            except (RedisError, OSError) as exc:
+                self._outage.failed("subscribe", exc)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            # Redis is away: hear this process's own publishes, then try Redis again.
+            async for message in self._local_for(channel, RETRY_S):
                 yield message
-            return
+
+    async def _local_for(self, channel: str, seconds: float) -> AsyncIterator[bytes]:
+        local = self._local.subscribe(channel)
+        deadline = time.monotonic() + seconds
         try:
-            async for item in pubsub.listen():
-                if item.get("type") == "message":
-                    data = item["data"]
-                    yield data if isinstance(data, bytes) else str(data).encode()
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    yield await asyncio.wait_for(anext(local), left)
+                except TimeoutError:
+                    break
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await local.aclose()
 
 
 def connect_redis(url: str) -> redis_asyncio.Redis:

@@ -96,7 +96,8 @@ def _register_commands() -> None:
     import cdhub.commands_export
     import cdhub.commands_ingest
     import cdhub.commands_match
-    import cdhub.commands_security  # noqa: F401
+    import cdhub.commands_security
+    import cdhub.commands_worker  # noqa: F401
 
 
 _register_commands()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from strawberry.printer import print_schema
 
+from cdhub.settings import Settings
 from schema.root import build_schema
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -18,7 +19,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 def sdl() -> str:
     """The schema's SDL, ending in one newline."""
-    return print_schema(build_schema()).rstrip("\n") + "\n"
+    return print_schema(build_schema(Settings())).rstrip("\n") + "\n"
 
 
 def export_sdl(path: Path) -> None:

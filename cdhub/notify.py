@@ -30,6 +30,7 @@ class CustomerChange(StrEnum):
     POINTS = "points"  # a loyalty ledger entry
     TICKETS = "tickets"  # one of its tickets was created or changed
     SOURCES = "sources"  # ingest: its source records or their facts changed
+    ERASED = "erased"  # its personal data was erased (PIPL); only a tombstone is left
 
 
 class TicketChange(StrEnum):

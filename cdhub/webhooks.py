@@ -7,15 +7,23 @@ source also accepts WeChat's own scheme, ``signature`` = sha1 of the sorted
 token, ``timestamp`` and ``nonce`` query parameters (``CDHUB_WECHAT_TOKEN``),
 with a timestamp no older than five minutes. Unsigned or badly signed calls get
 401 and nothing is stored. The reply has one result per record.
+
+With Redis configured the records are appended to the source's ingest stream
+and the reply is 202 with one ``queued`` result (and stream entry id) per
+record; ``cdhub worker`` processes them (:mod:`cdhub.worker`). Without Redis,
+or while it is unreachable (a warning is logged), they are processed inline and
+the reply says what became of each.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from datetime import UTC, datetime
 
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -24,8 +32,11 @@ from cdhub.services.ingest import IngestPipeline, IngestSummary, RecordResult
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.state import HubState
+from cdhub.worker import announce_changes
 from connectors import KNOWN_SYSTEMS, get_connector
 from connectors.files import RawRecord, parse_body
+
+log = logging.getLogger("cdhub.webhooks")
 
 SIGNATURE_HEADER = "x-cdhub-signature"
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -81,17 +92,43 @@ async def receive_events(request: Request) -> JSONResponse:
     raws = parse_body(body, request.headers.get("content-type"))
     if not raws:
         return _error(400, "BAD_USER_INPUT", "the body holds no records")
+    queued = await _enqueue(hub, source, raws)
+    if queued is not None:
+        return queued
     pipeline = IngestPipeline(
         get_connector(source),
         await load_match_service(hub.sessions, hub.settings, f"webhook:{source}"),
     )
     summary, results = await _process(hub, pipeline, raws)
+    await announce_changes(hub.sessions, hub.cache if hub.redis else None, hub.broker, results)
     hub.metrics.ingested.labels(source, "created").inc(summary.created)
     hub.metrics.ingested.labels(source, "rejected").inc(summary.rejected)
     status = 200 if summary.rejected < summary.read else 422
     return JSONResponse(
         {"summary": summary.as_dict(), "results": [_result(r) for r in results]}, status_code=status
     )
+
+
+async def _enqueue(hub: HubState, source: str, raws: list[RawRecord]) -> JSONResponse | None:
+    """Append to the source's stream: 202 with the entry ids, or None to process inline."""
+    queue = hub.queue
+    if queue is None:
+        return None
+    try:
+        ids = await queue.append(source, raws)
+    except (RedisError, OSError) as exc:
+        if queue.available:
+            log.warning("ingest queue unavailable (%s); processing webhooks inline", exc)
+        queue.available = False
+        return None
+    if not queue.available:
+        log.warning("ingest queue is back; webhooks are queued again")
+        queue.available = True
+    results = [
+        {"line": raw.line_no, "status": "queued", "id": entry}
+        for raw, entry in zip(raws, ids, strict=True)
+    ]
+    return JSONResponse({"queued": len(ids), "results": results}, status_code=202)
 
 
 async def _process(

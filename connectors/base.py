@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 from mdm.records import ParsedPayload
 
 _Self = TypeVar("_Self")
+MAX_REASON = 120
 
 
 class RejectedPayload(Exception):
@@ -33,6 +34,9 @@ class RejectedPayload(Exception):
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:
+        # Reasons may carry a payload's field name; keep them short enough to group and store.
+        if len(reason) > MAX_REASON:
+            reason = reason[: MAX_REASON - 1] + "…"
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail or reason
@@ -67,18 +71,23 @@ def rejecting_unexpected(
 ) -> Callable[[_Self, Mapping[str, Any]], ParsedPayload]:
     """Wrap a ``parse`` method so that only :class:`RejectedPayload` escapes it.
 
-    A payload that is not a mapping is rejected as ``bad_type:payload``. Any
-    other exception (a bug, or a normaliser choking on odd input) becomes
+    A payload that is not a mapping is rejected as ``bad_type:payload``. What
+    parses but would not fit the hub's storage is rejected as
+    ``bad_value:<field>`` (:func:`connectors.limits.check_storable`). Any other
+    exception (a bug, or a normaliser choking on odd input) becomes
     ``internal_error`` with the exception in ``detail``: one bad record must
     never stop a batch.
     """
+    from connectors.limits import check_storable  # limits raises RejectedPayload from here
 
     @functools.wraps(parse)
     def guarded(self: _Self, payload: Mapping[str, Any]) -> ParsedPayload:
         if not isinstance(payload, Mapping):
             raise RejectedPayload("bad_type:payload", f"expected an object, got {_kind(payload)}")
         try:
-            return parse(self, payload)
+            parsed = parse(self, payload)
+            check_storable(parsed)
+            return parsed
         except RejectedPayload:
             raise
         except Exception as exc:

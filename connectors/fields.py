@@ -21,6 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors import limits
 from connectors.base import RejectedPayload
 from mdm.normalize.emails import normalize_email
 from mdm.normalize.identifiers import make_identifier
@@ -242,11 +243,21 @@ def emails(*raws: str | None) -> tuple[Email, ...]:
 
 
 def person_names(*raws: str | None) -> tuple[PersonName, ...]:
-    """Normalise person-name texts, skipping blanks, junk and repeats."""
+    """Normalise person-name texts, skipping blanks, junk and repeats.
+
+    Raises:
+        RejectedPayload: ``bad_value:name`` for a text longer than any name the
+            hub stores (normalising it would also take time growing faster than
+            its length).
+    """
     found: dict[str, PersonName] = {}
     for raw in raws:
         if raw is None:
             continue
+        if len(raw) > limits.NAME:
+            raise RejectedPayload(
+                "bad_value:name", f"{len(raw)} characters, at most {limits.NAME} fit"
+            )
         name = normalize_person_name(raw)
         if name is not None:
             found.setdefault(name.full, name)

@@ -18,7 +18,7 @@ from strawberry.dataloader import DataLoader
 from cdhub.storage.queries import customers, loyalty, orders, ownership, sources, stewardship
 from cdhub.storage.queries import tickets as ticket_queries
 from cdhub.storage.queries.customers import CustomerRecord
-from cdhub.storage.queries.keyset import Page, PageRequest
+from cdhub.storage.queries.keyset import Page, PageRequest, Scope
 from cdhub.storage.queries.loyalty import LedgerRow
 from cdhub.storage.queries.orders import DeliveryRow, ItemRow, OrderCriteria, OrderRow
 from cdhub.storage.queries.sources import LineageRow, RelationshipRow, SourceRecordRow
@@ -75,7 +75,9 @@ def _grouped(
 class Loaders:
     """All DataLoaders of one request; build a fresh one per request."""
 
-    def __init__(self, db: RequestSession, views: CustomerViews) -> None:
+    def __init__(
+        self, db: RequestSession, views: CustomerViews, scope: Scope | None = None
+    ) -> None:
         async def load_customers(ids: list[int]) -> list[CustomerRecord | None]:
             return await views.get_many(ids)
 
@@ -125,18 +127,24 @@ class Loaders:
         self.ledger_count: DataLoader[tuple[int, None], int] = _grouped(
             db, lambda s, ids, _: loyalty.count_ledger_per_customer(s, ids), int
         )
-        self.order: DataLoader[int, OrderRow | None] = _one(db, orders.orders_by_ids)
+        self.order: DataLoader[int, OrderRow | None] = _one(
+            db, lambda s, ids: orders.orders_by_ids(s, ids, scope)
+        )
         self.order_by_no: DataLoader[str, OrderRow | None] = _one(db, orders.orders_by_number)
         self.order_items: DataLoader[int, list[ItemRow]] = _many(db, orders.items_of)
         self.deliveries: DataLoader[tuple[str, str], list[DeliveryRow]] = _many(
             db, orders.deliveries_of
         )
-        self.ticket: DataLoader[int, TicketRow | None] = _one(db, ticket_queries.tickets_by_ids)
+        self.ticket: DataLoader[int, TicketRow | None] = _one(
+            db, lambda s, ids: ticket_queries.tickets_by_ids(s, ids, scope)
+        )
         self.calls: DataLoader[tuple[str, str], list[CallRow]] = _many(db, ticket_queries.calls_of)
         self.ticket_events: DataLoader[int, list[TicketEventRow]] = _many(
             db, ticket_queries.events_of
         )
-        self.ledger_entry: DataLoader[int, LedgerRow | None] = _one(db, loyalty.entries_by_ids)
+        self.ledger_entry: DataLoader[int, LedgerRow | None] = _one(
+            db, lambda s, ids: loyalty.entries_by_ids(s, ids, scope)
+        )
         self.candidate: DataLoader[int, CandidateRow | None] = _one(
             db, stewardship.candidates_by_ids
         )

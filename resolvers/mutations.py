@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.notify import CustomerChange, TicketChange
+from cdhub.security import audit, erasure, partners
 from cdhub.services import contacts, stewardship, tickets
 from cdhub.services.contacts import AddressParts
 from cdhub.services.loyalty import Movement, move_points
@@ -22,6 +23,7 @@ from cdhub.storage.queries import ownership
 from cdhub.storage.queries import stewardship as steward_queries
 from cdhub.storage.repo import golden as golden_repo
 from resolvers.context import Info
+from resolvers.errors import BadUserInput, NotFound
 from resolvers.unit_of_work import (
     CustomersChanged,
     Outcome,
@@ -297,3 +299,84 @@ async def pin_attribute(
         )
 
     return await run_mutation(info, "pinAttribute", key, request, work)
+
+
+async def erase_customer(info: Info, key: str, golden_id: int) -> dict[str, Any]:
+    """Erase a person (PIPL): `cdhub.security.erasure.erase_customer` in one unit of work,
+    its own audit row (with what was erased, by table), then the cached views of the whole
+    family are dropped and subscribers told (``erased``) after commit."""
+    principal = info.context.principal
+    actor = info.context.actor
+
+    async def work(session: AsyncSession, now: datetime) -> Outcome:
+        try:
+            report = await erasure.erase_customer(session, golden_id, actor, now)
+        except erasure.ErasureError as error:
+            raise NotFound(str(error), id=golden_id) from None
+        if principal is not None:
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()))
+            await audit.record(session, principal, "graphql:erase", report.family, now, counts)
+        response = {
+            "customerId": report.golden_id,
+            "erasedIds": sorted(report.family),
+            "counts": dict(sorted(report.counts.items())),
+        }
+        return Outcome(
+            response, [CustomersChanged(_ids(set(report.cache_ids)), CustomerChange.ERASED)]
+        )
+
+    return await run_mutation(info, "eraseCustomer", key, {"customerId": golden_id}, work)
+
+
+async def assign_partner(
+    info: Info,
+    key: str,
+    partner_code: str,
+    golden_ids: list[int],
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+) -> dict[str, Any]:
+    actor = info.context.actor
+    request = {
+        "partner": partner_code,
+        "customerIds": golden_ids,
+        "startsAt": None if starts_at is None else starts_at.isoformat(),
+        "endsAt": None if ends_at is None else ends_at.isoformat(),
+    }
+
+    async def work(session: AsyncSession, now: datetime) -> Outcome:
+        try:
+            done = await partners.assign(
+                session,
+                partner_code,
+                golden_ids,
+                assigned_by=actor,
+                now=now,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+        except partners.PartnerError as error:
+            raise BadUserInput(str(error)) from None
+        response = {
+            "created": done.created,
+            "unchanged": done.unchanged,
+            "rejected": [where for where, _ in done.rejected],
+        }
+        return Outcome(response)
+
+    return await run_mutation(info, "assignPartner", key, request, work)
+
+
+async def end_partner_assignment(
+    info: Info, key: str, partner_code: str, golden_id: int
+) -> dict[str, Any]:
+    request = {"partner": partner_code, "customerId": golden_id}
+
+    async def work(session: AsyncSession, now: datetime) -> Outcome:
+        try:
+            ended = await partners.end_assignment(session, partner_code, golden_id, ends_at=now)
+        except partners.PartnerError as error:
+            raise BadUserInput(str(error)) from None
+        return Outcome({"ended": ended})
+
+    return await run_mutation(info, "endPartnerAssignment", key, request, work)

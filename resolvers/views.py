@@ -19,16 +19,26 @@ from collections.abc import Sequence
 from cdhub.cache import Cache
 from cdhub.notify import customer_view_key
 from cdhub.storage.queries.customers import CustomerRecord, customers_by_ids
+from cdhub.storage.queries.keyset import Scope
 from resolvers.session import RequestSession
 
 log = logging.getLogger("cdhub.views")
 
 
 class CustomerViews:
-    """Golden customers by id, following merges; None for unknown or erased ids."""
+    """Golden customers by id, following merges; None for unknown or erased ids and
+    for customers outside ``scope`` (give a scoped caller no cache: cached views
+    are shared by every caller)."""
 
-    def __init__(self, db: RequestSession, cache: Cache | None = None, ttl_s: int = 0) -> None:
+    def __init__(
+        self,
+        db: RequestSession,
+        cache: Cache | None = None,
+        ttl_s: int = 0,
+        scope: Scope | None = None,
+    ) -> None:
         self._db = db
+        self._scope = scope
         self._cache = cache if ttl_s > 0 else None
         self._ttl_s = ttl_s
 
@@ -38,7 +48,9 @@ class CustomerViews:
             found = await self._cached(ids)
         missing = [gid for gid in ids if gid not in found]
         if missing:
-            loaded = await self._db.run(lambda session: customers_by_ids(session, missing))
+            loaded = await self._db.run(
+                lambda session: customers_by_ids(session, missing, self._scope)
+            )
             found.update(loaded)
             if self._cache is not None:
                 await self._store([r for gid, r in loaded.items() if r.id == gid])

@@ -108,8 +108,9 @@ async def aggregate(
     wanted = [queries.Measure(m.value) for m in measures]
     facts = [queries.Fact(c.value) for c in customers_in or ()]
     try:
+        scope = info.context.scope
         rows = await info.context.db.run(
-            lambda session: queries.aggregate(session, dims, wanted, criteria, facts)
+            lambda session: queries.aggregate(session, dims, wanted, criteria, facts, scope)
         )
     except queries.AggregateError as exc:
         raise BadUserInput(str(exc)) from None

@@ -19,6 +19,8 @@ from resolvers import mutations
 from resolvers.context import Info
 from resolvers.errors import NotFound
 from resolvers.pagination import global_id, id_of
+from schema import access
+from schema.access import AssignPartnerPayload, EndPartnerAssignmentPayload, EraseCustomerPayload
 from schema.customer import Customer
 from schema.loyalty import LedgerEntry
 from schema.mutation_inputs import (
@@ -235,8 +237,11 @@ class Mutation:
     async def record_satisfaction(
         self, info: Info, input: RecordSatisfactionInput
     ) -> TicketPayload:
+        ticket_id = id_of(input.ticket_id, "Ticket")
+        if info.context.scope is not None:  # a self-service caller: its own tickets only
+            await _ticket(info, ticket_id)
         response = await mutations.record_satisfaction(
-            info, input.idempotency_key, id_of(input.ticket_id, "Ticket"), input.score, input.note
+            info, input.idempotency_key, ticket_id, input.score, input.note
         )
         return TicketPayload(response=response)
 
@@ -310,6 +315,20 @@ class Mutation:
             input.value,
         )
         return CustomerPayload(response=response)
+
+    assign_partner: AssignPartnerPayload = strawberry.mutation(
+        resolver=access.assign_partner,
+        description="Let a partner see customers (absorbed ids assign their survivor).",
+    )
+    end_partner_assignment: EndPartnerAssignmentPayload = strawberry.mutation(
+        resolver=access.end_partner_assignment,
+        description="End a customer's assignment to a partner now (the history is kept).",
+    )
+    erase_customer: EraseCustomerPayload = strawberry.mutation(
+        resolver=access.erase_customer,
+        description="Erase a person's personal data (PIPL) and of every customer merged into "
+        "it; a tombstone and accounting facts stay. Irreversible.",
+    )
 
 
 async def _move(info: Info, movement: Movement, input: PointsInput) -> dict[str, Any]:

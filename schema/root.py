@@ -10,9 +10,14 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from cdhub import __version__
+from cdhub.security.errors import SecurityError
+from cdhub.security.guards import security_extensions
+from cdhub.security.policy import NODE_TYPES, require_node_type
+from cdhub.settings import Settings
 from cdhub.storage.queries import customers as customer_queries
 from cdhub.storage.queries import orders as order_queries
 from cdhub.storage.queries import search as search_queries
@@ -25,6 +30,8 @@ from resolvers.context import Info
 from resolvers.errors import BadUserInput, Conflict, HubError, NotFound
 from resolvers.identity import identity_key, search_terms
 from resolvers.pagination import id_of, parse_global_id
+from schema import access
+from schema.access import AuditEntry, Me, Partner, PartnerAssignment
 from schema.analytics import AggregateFilter, AggregateRow, Dimension, Fact, Measure, aggregate
 from schema.connection import Connection, connection
 from schema.customer import Customer
@@ -75,6 +82,8 @@ async def _customer_record(info: Info, ident: strawberry.ID) -> Customer:
 
 async def _resolve_node(info: Info, ident: str) -> Node | None:
     kind, key = parse_global_id(ident)
+    if kind in NODE_TYPES:  # an unknown type is NOT_FOUND below, for every role
+        require_node_type(info.context.principal, kind)
     loaders = info.context.loaders
     if kind == "Customer":
         customer = await loaders.customer.load(key)
@@ -114,6 +123,20 @@ class Query:
             cache="redis" if settings.redis_url else "in-process",
         )
 
+    me: Me = strawberry.field(resolver=access.me, description="Who is calling.")
+    audit_log: list[AuditEntry] = strawberry.field(
+        resolver=access.audit_log,
+        description="Audited operations, oldest first (the latest `limit`); `operation` "
+        "matches exactly or as a prefix ending in `*` (`Mutation.*`).",
+    )
+    partners: list[Partner] = strawberry.field(
+        resolver=access.partner_list, description="Partners, with how many customers each sees."
+    )
+    partner_assignments: list[PartnerAssignment] = strawberry.field(
+        resolver=access.partner_assignments,
+        description="Assignments of customers to partners, ended ones too, oldest first.",
+    )
+
     @strawberry.field(description="Any object by its global id; NOT_FOUND when there is none.")
     async def node(self, info: Info, id: strawberry.ID) -> Node:
         found = await _resolve_node(info, id)
@@ -139,9 +162,10 @@ class Query:
     @strawberry.field(description="The golden customer a source record belongs to.")
     async def customer_by_source(self, info: Info, system: str, key: str) -> Customer | None:
         golden_id = await info.context.loaders.golden_of_party.load((system, key))
-        if golden_id is None:
+        record = None if golden_id is None else await info.context.loaders.customer.load(golden_id)
+        if record is None:  # the same answer for unlinked and out-of-scope records
             raise NotFound(f"no linked source record {system}:{key}", system=system, key=key)
-        return await _customer_record(info, strawberry.ID(str(golden_id)))
+        return Customer.from_record(record)
 
     @strawberry.field(
         description="The golden customer holding an identity; give exactly one argument. "
@@ -164,8 +188,9 @@ class Query:
             resident_id=resident_id,
             credit_code=credit_code,
         )
+        scope = info.context.scope
         found = await info.context.db.run(
-            lambda s: customer_queries.golden_ids_by_identity(s, kind, value)
+            lambda s: customer_queries.golden_ids_by_identity(s, kind, value, scope)
         )
         records = await info.context.loaders.customer.load_many(found)
         ids = sorted({r.id for r in records if r is not None})
@@ -196,10 +221,11 @@ class Query:
         terms = search_terms(text)
         ordering = search_queries.ORDERING_NAME
         request = paging(info, ordering, first, after, last, before)
+        scope = info.context.scope
         page = await info.context.db.run(
-            lambda s: search_queries.search_customers(s, terms, request)
+            lambda s: search_queries.search_customers(s, terms, request, scope)
         )
-        count = _counter(info, lambda s: search_queries.count_matches(s, terms))
+        count = _counter(info, lambda s: search_queries.count_matches(s, terms, scope))
         return connection(page, ordering, Customer.from_record, count)
 
     @strawberry.field(description="Active golden customers.")
@@ -226,10 +252,11 @@ class Query:
             CustomerSort(order_by.value), direction is SortDirection.DESC
         )
         request = paging(info, ordering.name, first, after, last, before)
+        scope = info.context.scope
         page = await info.context.db.run(
-            lambda s: customer_queries.page_customers(s, criteria, ordering, request)
+            lambda s: customer_queries.page_customers(s, criteria, ordering, request, scope)
         )
-        count = _counter(info, lambda s: customer_queries.count_customers(s, criteria))
+        count = _counter(info, lambda s: customer_queries.count_customers(s, criteria, scope))
         return connection(page, ordering.name, Customer.from_record, count)
 
     @strawberry.field(description="Orders from every channel, newest first.")
@@ -255,10 +282,11 @@ class Query:
             owners = [(await _customer_record(info, f.customer_id)).golden_id]
         ordering = order_queries.ORDERING_NAME
         request = paging(info, ordering, first, after, last, before)
+        scope = info.context.scope
         page = await info.context.db.run(
-            lambda s: order_queries.page_orders(s, criteria, owners, request)
+            lambda s: order_queries.page_orders(s, criteria, owners, request, scope)
         )
-        count = _counter(info, lambda s: order_queries.count_orders(s, criteria, owners))
+        count = _counter(info, lambda s: order_queries.count_orders(s, criteria, owners, scope))
         return connection(page, ordering, Order.from_row, count)
 
     @strawberry.field(description="Tickets, newest opened first.")
@@ -286,10 +314,11 @@ class Query:
             owners = [(await _customer_record(info, f.customer_id)).golden_id]
         ordering = ticket_queries.ORDERING_NAME
         request = paging(info, ordering, first, after, last, before)
+        scope = info.context.scope
         page = await info.context.db.run(
-            lambda s: ticket_queries.page_tickets(s, criteria, owners, request)
+            lambda s: ticket_queries.page_tickets(s, criteria, owners, request, scope)
         )
-        count = _counter(info, lambda s: ticket_queries.count_tickets(s, criteria, owners))
+        count = _counter(info, lambda s: ticket_queries.count_tickets(s, criteria, owners, scope))
         return connection(page, ordering, Ticket.from_row, count)
 
     @strawberry.field(description="Possible matches for review, oldest first.")
@@ -387,11 +416,17 @@ class HubSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        unexpected = [e for e in errors if not isinstance(e.original_error, HubError)]
+        unexpected = [
+            e
+            for e in errors
+            if not isinstance(e, SecurityError)
+            and not isinstance(e.original_error, HubError | SecurityError)
+        ]
         super().process_errors(unexpected, execution_context)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The hub's schema, guarded by the security extensions ``settings`` call for."""
     return HubSchema(
         query=Query,
         mutation=Mutation,
@@ -401,5 +436,7 @@ def build_schema() -> strawberry.Schema:
             RequestLifecycle,
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            *security_extensions(settings),
         ],
+        config=StrawberryConfig(disable_field_suggestions=settings.is_prod),
     )

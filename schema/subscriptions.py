@@ -33,6 +33,7 @@ class CustomerChangeKind(Enum):
     POINTS = CustomerChange.POINTS.value
     TICKETS = CustomerChange.TICKETS.value
     SOURCES = CustomerChange.SOURCES.value
+    ERASED = CustomerChange.ERASED.value
 
 
 @strawberry.enum(description="What changed about a ticket.")
@@ -94,8 +95,9 @@ class TicketChangeEvent:
 
 async def _surviving_customer(info: Info, golden_id: int) -> int:
     # A short session of its own: a subscription must not hold a connection while it waits.
+    # Scoped like every read: a customer the caller may not see is NOT_FOUND.
     async with info.context.hub.sessions() as session:
-        found = (await customers_by_ids(session, [golden_id])).get(golden_id)
+        found = (await customers_by_ids(session, [golden_id], info.context.scope)).get(golden_id)
     if found is None:
         raise NotFound(f"no customer has the id {golden_id}", id=golden_id)
     return found.id
@@ -130,7 +132,7 @@ class Subscription:
     ) -> AsyncGenerator[TicketChangeEvent, None]:
         ticket_id = id_of(id, "Ticket")
         async with info.context.hub.sessions() as session:
-            found = await tickets_by_ids(session, [ticket_id])
+            found = await tickets_by_ids(session, [ticket_id], info.context.scope)
         if ticket_id not in found:
             raise NotFound(f"no ticket has the id {ticket_id}", id=ticket_id)
         async with Listener(info.context.hub.broker) as listener:

@@ -12,7 +12,8 @@ from cdhub.state import HubState
 
 @pytest.fixture
 async def client(hub: HubState, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, state=hub)
+    # Not about access control: the dev-only anonymous admin.
+    app = create_app(settings.model_copy(update={"allow_anonymous_admin": True}), state=hub)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
         yield http
@@ -50,7 +51,10 @@ async def test_metrics_count_requests_and_time_them(client: httpx.AsyncClient) -
 
 async def test_graphiql_is_served_in_dev_only(hub: HubState, database_url: str) -> None:
     for env, expect_ide in (("dev", True), ("prod", False)):
-        settings = load_settings(database_url=database_url, env=env)
+        # The dev demo's GraphiQL works without credentials (anonymous admin, dev only).
+        settings = load_settings(
+            database_url=database_url, env=env, allow_anonymous_admin=env == "dev"
+        )
         app = create_app(settings, state=hub)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://hub"

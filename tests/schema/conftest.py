@@ -9,13 +9,24 @@ from typing import Any, Protocol
 import httpx
 import pytest
 
-from cdhub.app import ACTOR_HEADER, create_app
-from cdhub.settings import Settings
+from cdhub.app import create_app
+from cdhub.security.principal import Role
+from cdhub.security.tokens import issue_token
+from cdhub.settings import Settings, load_settings
 from cdhub.state import HubState
 from tests.schema.people import People, ingest_people
 from tests.schema.seed import Seed, seed_hub
 
-ACTOR = "agent:li"
+# Tests not about access control call as an admin with a token from the test identity
+# provider (`settings` below trusts its key); the token's subject names the actor.
+TEST_JWT_KEY = "test-identity-provider-key-0123456789abcdef"
+ACTOR = "admin:li"
+
+
+def bearer(role: Role = Role.ADMIN, subject: str = "li", **claims: Any) -> dict[str, str]:
+    """An Authorization header with a token of ``role`` for the test identity provider."""
+    token = issue_token(TEST_JWT_KEY, subject=subject, role=role, **claims)
+    return {"Authorization": f"Bearer {token}"}
 
 
 class Graph(Protocol):
@@ -25,11 +36,16 @@ class Graph(Protocol):
 
 
 @pytest.fixture
+def settings(database_url: str) -> Settings:
+    return load_settings(database_url=database_url, redis_url=None, jwt_key=TEST_JWT_KEY)
+
+
+@pytest.fixture
 async def client(hub: HubState, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, state=hub)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://hub", headers={ACTOR_HEADER: ACTOR}
+        transport=transport, base_url="http://hub", headers=bearer()
     ) as http:
         yield http
 

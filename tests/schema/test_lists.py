@@ -219,13 +219,14 @@ async def test_unknown_filter_values_are_bad_user_input(
 
 
 async def test_schema_execute_answers_like_http(hub: Any, seeded: Seed) -> None:
+    from cdhub.security.principal import Principal, Role
     from resolvers.context import HubContext
     from schema.root import build_schema
 
-    result = await build_schema().execute(
+    result = await build_schema(hub.settings).execute(
         "query($id: ID!) { customer(id: $id) { name } }",
         variable_values={"id": str(seeded.lin)},
-        context_value=HubContext(hub=hub),
+        context_value=HubContext(hub=hub, principal=Principal(role=Role.ADMIN, name="li")),
     )
     assert result.errors is None
     assert result.data == {"customer": {"name": "林嘉欣"}}

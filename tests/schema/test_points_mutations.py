@@ -104,7 +104,7 @@ async def two_apps(
     database_url: str, seeded: Seed
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     """Two hub instances with engines (connection pools) of their own on one database."""
-    settings = load_settings(database_url=database_url, redis_url=None)
+    settings = load_settings(database_url=database_url, redis_url=None, allow_anonymous_admin=True)
     states = [HubState.open(settings), HubState.open(settings)]
     clients = [
         httpx.AsyncClient(

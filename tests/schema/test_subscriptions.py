@@ -116,7 +116,7 @@ async def _people(settings: Settings, workdir: Path) -> People:
 async def test_subscribers_of_both_ids_hear_of_a_merge_and_follow_the_survivor(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = load_settings(database_url=database_url, redis_url=None)
+    settings = load_settings(database_url=database_url, redis_url=None, allow_anonymous_admin=True)
     people = await _people(settings, tmp_path)
     survivor, absorbed = sorted((people.golden["M1"], people.golden["M2"]))
     app = create_app(settings)
@@ -143,7 +143,7 @@ async def test_subscribers_of_both_ids_hear_of_a_merge_and_follow_the_survivor(
 
 
 async def test_ticket_subscribers_hear_status_changes(database_url: str) -> None:
-    settings = load_settings(database_url=database_url, redis_url=None)
+    settings = load_settings(database_url=database_url, redis_url=None, allow_anonymous_admin=True)
     state = HubState.open(settings)
     try:
         async with state.sessions() as session, session.begin():
@@ -168,7 +168,9 @@ async def test_ticket_subscribers_hear_status_changes(database_url: str) -> None
 
 
 async def test_subscribing_to_an_unknown_customer_is_not_found(database_url: str) -> None:
-    app = create_app(load_settings(database_url=database_url, redis_url=None))
+    app = create_app(
+        load_settings(database_url=database_url, redis_url=None, allow_anonymous_admin=True)
+    )
     async with (
         serving(app) as address,
         subscription(address, CUSTOMER_CHANGED, {"id": "999999"}) as ws,
@@ -182,7 +184,9 @@ async def test_subscribing_to_an_unknown_customer_is_not_found(database_url: str
 async def test_a_merge_made_on_one_hub_reaches_subscribers_on_another(
     database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    settings = load_settings(database_url=database_url, redis_url=redis_url)
+    settings = load_settings(
+        database_url=database_url, redis_url=redis_url, allow_anonymous_admin=True
+    )
     people = await _people(settings, tmp_path)
     survivor, absorbed = sorted((people.golden["M1"], people.golden["M3"]))
     hub_a, hub_b = create_app(settings), create_app(settings)

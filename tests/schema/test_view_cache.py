@@ -16,7 +16,7 @@ from cdhub.cache import CACHE_PREFIX
 from cdhub.notify import CustomerChange, customers_changed
 from cdhub.settings import load_settings
 from cdhub.state import HubState
-from tests.schema.conftest import Graph, data
+from tests.schema.conftest import TEST_JWT_KEY, Graph, bearer, data
 from tests.schema.people import People, ingest_people
 
 READ = "query($id: ID!) { customer(id: $id) { goldenId name primaryPhone } }"
@@ -24,7 +24,8 @@ READ = "query($id: ID!) { customer(id: $id) { goldenId name primaryPhone } }"
 
 @pytest.fixture
 async def cached_hub(database_url: str, redis_url: str) -> AsyncIterator[HubState]:
-    state = HubState.open(load_settings(database_url=database_url, redis_url=redis_url))
+    settings = load_settings(database_url=database_url, redis_url=redis_url, jwt_key=TEST_JWT_KEY)
+    state = HubState.open(settings)
     yield state
     await state.close()
 
@@ -38,7 +39,7 @@ async def cached_people(cached_hub: HubState, tmp_path: Path) -> People:
 async def cached_gql(cached_hub: HubState) -> AsyncIterator[Graph]:
     app = create_app(cached_hub.settings, state=cached_hub)
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub"
+        transport=httpx.ASGITransport(app=app), base_url="http://hub", headers=bearer()
     ) as http:
 
         async def run(

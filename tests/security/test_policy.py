@@ -12,6 +12,7 @@ from cdhub.security.policy import (
     require_node_type,
 )
 from cdhub.security.principal import Principal, Role
+from cdhub.settings import Settings
 from schema.root import build_schema
 
 
@@ -20,7 +21,7 @@ def _principal(role: Role) -> Principal:
 
 
 def _schema_operations() -> list[str]:
-    schema = build_schema()._schema
+    schema = build_schema(Settings())._schema
     names = []
     for root in (schema.query_type, schema.mutation_type, schema.subscription_type):
         if isinstance(root, GraphQLObjectType):
@@ -34,7 +35,7 @@ def test_every_schema_field_has_a_rule() -> None:
 
 
 def test_every_node_type_of_the_schema_has_a_rule() -> None:
-    schema = build_schema()._schema
+    schema = build_schema(Settings())._schema
     node = schema.get_type("Node")
     implementations = schema.get_implementations(node).objects  # type: ignore[arg-type]
     assert sorted(t.name for t in implementations if t.name not in NODE_TYPES) == []

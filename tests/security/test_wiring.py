@@ -9,7 +9,6 @@ import pytest
 import strawberry
 
 from cdhub.security import audit
-from cdhub.security.guards import security_extensions
 from cdhub.security.principal import SCOPE_KEY, Principal, Role
 from cdhub.settings import Settings
 from cdhub.state import HubState
@@ -25,9 +24,7 @@ QUERY = """query($id: ID!) {
 
 @pytest.fixture
 def schema(settings: Settings) -> strawberry.Schema:
-    built = build_schema()
-    built.extensions = (*built.extensions, *security_extensions(settings))
-    return built
+    return build_schema(settings)
 
 
 @pytest.fixture

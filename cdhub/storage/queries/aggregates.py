@@ -42,7 +42,7 @@ from cdhub.storage.models import (
     Ticket,
     Xref,
 )
-from cdhub.storage.queries.keyset import AnySelect, Expr
+from cdhub.storage.queries.keyset import AnySelect, Expr, Scope
 from cdhub.storage.queries.ownership import fact_owner
 
 
@@ -249,8 +249,10 @@ def _dimension(source: _Source, dimension: Dimension, dialect: str, offset: int)
     return expression
 
 
-def _filtered(source: _Source, where: AggregateFilter) -> AnySelect:
+def _filtered(source: _Source, where: AggregateFilter, scope: Scope | None) -> AnySelect:
     stmt = source.stmt
+    if scope is not None:  # facts of customers the caller may see; unlinked ones drop out
+        stmt = stmt.where(scope(source.owner))
     if where.since is not None:
         stmt = stmt.where(source.time >= where.since)
     if where.until is not None:
@@ -277,7 +279,11 @@ def _filtered(source: _Source, where: AggregateFilter) -> AnySelect:
 
 
 def _facts(
-    source: _Source, dimensions: Sequence[Dimension], where: AggregateFilter, dialect: str
+    source: _Source,
+    dimensions: Sequence[Dimension],
+    where: AggregateFilter,
+    dialect: str,
+    scope: Scope | None = None,
 ) -> Subquery:
     """One row per fact row: its dimension values (d0, d1, ...) and what measures read."""
     columns: list[Expr] = [
@@ -291,7 +297,9 @@ def _facts(
         (source.points if source.points is not None else null()).label("points"),
         (source.satisfaction if source.satisfaction is not None else null()).label("score"),
     ]
-    return _filtered(source, where).with_only_columns(*columns).subquery(f"{source.fact}_facts")
+    return (
+        _filtered(source, where, scope).with_only_columns(*columns).subquery(f"{source.fact}_facts")
+    )
 
 
 def _measure(facts: Subquery, measure: Measure) -> Expr:
@@ -364,6 +372,7 @@ async def aggregate(
     measures: Sequence[Measure],
     where: AggregateFilter,
     customers_in: Sequence[Fact] = (),
+    scope: Scope | None = None,
 ) -> list[AggregateRow]:
     """Group facts by ``dimensions`` and compute ``measures``, one statement per fact table.
 
@@ -391,7 +400,7 @@ async def aggregate(
 
     size = len(dimensions)
     for fact, fact_measures in wanted.items():
-        facts = _facts(_source(fact, dimensions, where), dimensions, where, dialect)
+        facts = _facts(_source(fact, dimensions, where), dimensions, where, dialect, scope)
         asked = [m for m in fact_measures if m is not Measure.REVENUE_PER_CUSTOMER]
         if Measure.REVENUE_PER_CUSTOMER in fact_measures:
             asked += [m for m in (Measure.REVENUE, Measure.DISTINCT_CUSTOMERS) if m not in asked]
@@ -406,7 +415,9 @@ async def aggregate(
                 )
         merge(found)
     if len(counted_in) > 1:
-        merge(await _customers_across(session, sorted(counted_in), dimensions, where, dialect))
+        merge(
+            await _customers_across(session, sorted(counted_in), dimensions, where, dialect, scope)
+        )
     return _rows(results, measures)
 
 
@@ -416,12 +427,13 @@ async def _customers_across(
     dimensions: Sequence[Dimension],
     where: AggregateFilter,
     dialect: str,
+    scope: Scope | None = None,
 ) -> dict[tuple[Any, ...], dict[Measure, Decimal | None]]:
     """Distinct customers over several fact tables at once: union the owners, then count."""
     size = len(dimensions)
     parts = []
     for fact in facts:
-        sub = _facts(_source(fact, dimensions, where), dimensions, where, dialect)
+        sub = _facts(_source(fact, dimensions, where), dimensions, where, dialect, scope)
         parts.append(select(*(sub.c[f"d{i}"] for i in range(size)), sub.c.owner))
     union = union_all(*parts).subquery("owners")
     return await _grouped(session, union, size, [Measure.DISTINCT_CUSTOMERS])

@@ -21,6 +21,7 @@ from cdhub.storage.queries.keyset import (
     Ordering,
     Page,
     PageRequest,
+    Scope,
     count,
     paginate,
 )
@@ -131,27 +132,34 @@ def _by_ids() -> AnySelect:
     )
 
 
-async def customers_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, CustomerRecord]:
+async def customers_by_ids(
+    session: AsyncSession, ids: Iterable[int], scope: Scope | None = None
+) -> dict[int, CustomerRecord]:
     """Active customers by id; an absorbed id gives the customer it was merged into.
 
     The chain of ``merged_into_id`` is followed in SQL (recursive CTE), so any
-    number of ids costs one statement. Erased and emptied customers are absent.
+    number of ids costs one statement. Erased and emptied customers are absent,
+    and so are customers ``scope`` does not let the caller see.
     """
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = (await session.execute(_by_ids(), {"ids": wanted})).all()
+    stmt = _by_ids() if scope is None else _by_ids().where(scope(GoldenCustomer.id))
+    rows = (await session.execute(stmt, {"ids": wanted})).all()
     return {int(row._mapping["start_id"]): CustomerRecord.from_row(row) for row in rows}
 
 
-async def golden_ids_by_identity(session: AsyncSession, kind: str, value: str) -> list[int]:
-    """Golden ids holding the identity ``(kind, value)``, ascending."""
-    rows = await session.execute(
-        select(GoldenIdentity.golden_id)
-        .where(GoldenIdentity.kind == kind, GoldenIdentity.value == value)
-        .distinct()
-        .order_by(GoldenIdentity.golden_id)
+async def golden_ids_by_identity(
+    session: AsyncSession, kind: str, value: str, scope: Scope | None = None
+) -> list[int]:
+    """Golden ids holding the identity ``(kind, value)`` that ``scope`` lets the caller
+    see, ascending (so a CONFLICT never counts customers the caller may not see)."""
+    stmt = select(GoldenIdentity.golden_id).where(
+        GoldenIdentity.kind == kind, GoldenIdentity.value == value
     )
+    if scope is not None:
+        stmt = stmt.where(scope(GoldenIdentity.golden_id))
+    rows = await session.execute(stmt.distinct().order_by(GoldenIdentity.golden_id))
     return [int(gid) for gid in rows.scalars()]
 
 
@@ -219,9 +227,11 @@ def _has_open_ticket() -> ColumnElement[bool]:
     return exists(select(Ticket.id).where(is_open(Ticket.status), owned))
 
 
-def _listed(criteria: CustomerCriteria) -> AnySelect:
+def _listed(criteria: CustomerCriteria, scope: Scope | None) -> AnySelect:
     golden = GoldenCustomer
     stmt = select(*_COLUMNS).where(golden.status == ACTIVE)
+    if scope is not None:
+        stmt = stmt.where(scope(golden.id))
     if criteria.kind is not None:
         stmt = stmt.where(golden.kind == criteria.kind)
     if criteria.province is not None:
@@ -243,13 +253,20 @@ def _listed(criteria: CustomerCriteria) -> AnySelect:
 
 
 async def page_customers(
-    session: AsyncSession, criteria: CustomerCriteria, ordering: Ordering, page: PageRequest
+    session: AsyncSession,
+    criteria: CustomerCriteria,
+    ordering: Ordering,
+    page: PageRequest,
+    scope: Scope | None = None,
 ) -> Page[CustomerRecord]:
-    return await paginate(session, _listed(criteria), ordering, page, CustomerRecord.from_row)
+    stmt = _listed(criteria, scope)
+    return await paginate(session, stmt, ordering, page, CustomerRecord.from_row)
 
 
-async def count_customers(session: AsyncSession, criteria: CustomerCriteria) -> int:
-    return await count(session, _listed(criteria).with_only_columns(GoldenCustomer.id))
+async def count_customers(
+    session: AsyncSession, criteria: CustomerCriteria, scope: Scope | None = None
+) -> int:
+    return await count(session, _listed(criteria, scope).with_only_columns(GoldenCustomer.id))
 
 
 def columns() -> Sequence[Expr]:

@@ -28,6 +28,9 @@ AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 # A column or expression: Core columns and ORM attributes alike.
 Expr: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
+# A row condition on a customer id column: which customers the caller may see
+# (`partial(cdhub.security.scoping.visible_golden_ids_clause, principal)`); None: all.
+Scope: TypeAlias = Callable[[Any], ColumnElement[bool]]
 SortValue = datetime | date | Decimal | int | float | str | None
 
 _KEY = "page_key"

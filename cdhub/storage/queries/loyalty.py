@@ -20,13 +20,14 @@ from cdhub.storage.queries.keyset import (
     Ordering,
     Page,
     PageRequest,
+    Scope,
     count_per_parent_query,
     per_parent_query,
     read_counts_per_parent,
     read_per_parent,
     roots_param,
 )
-from cdhub.storage.queries.ownership import OWNER, Roots, owned_by
+from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
 
 ORDERING_NAME = "ledger.occurred_at.desc"
 
@@ -147,9 +148,16 @@ async def count_ledger_per_customer(session: AsyncSession, roots: Sequence[int])
     return await read_counts_per_parent(session, _count_per_customer(), roots, {ROOTS: list(roots)})
 
 
-async def entries_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, LedgerRow]:
+async def entries_by_ids(
+    session: AsyncSession, ids: Iterable[int], scope: Scope | None = None
+) -> dict[int, LedgerRow]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await session.execute(select(*_COLUMNS).where(LoyaltyEntry.id.in_(wanted)))
+    stmt = select(*_COLUMNS).where(LoyaltyEntry.id.in_(wanted))
+    rows = await session.execute(
+        scoped_facts(
+            stmt, (LoyaltyEntry.party_system, LoyaltyEntry.party_key), LoyaltyEntry.golden_id, scope
+        )
+    )
     return {int(row.id): LedgerRow.from_row(row) for row in rows.all()}

@@ -23,6 +23,7 @@ from cdhub.storage.queries.keyset import (
     Ordering,
     Page,
     PageRequest,
+    Scope,
     count,
     count_per_parent_query,
     paginate,
@@ -31,7 +32,7 @@ from cdhub.storage.queries.keyset import (
     read_per_parent,
     roots_param,
 )
-from cdhub.storage.queries.ownership import OWNER, Roots, owned_by
+from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
 
 ORDERING_NAME = "orders.ordered_at.desc"
 
@@ -144,14 +145,17 @@ def _where(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def _listed(criteria: OrderCriteria, owners: Roots | None) -> AnySelect:
+def _listed(criteria: OrderCriteria, owners: Roots | None, scope: Scope | None = None) -> AnySelect:
     """Orders matching ``criteria``, of the ``owners`` customers when given."""
     if owners is None:
-        return select(*_COLUMNS).where(*_where(criteria))
+        stmt = select(*_COLUMNS).where(*_where(criteria))
+        return scoped_facts(stmt, (Order.party_system, Order.party_key), None, scope)
     owned = owned_by(
         _COLUMNS, (Order.party_system, Order.party_key), None, owners, _where(criteria)
     )
-    return select(owned)
+    if scope is None:
+        return select(owned)
+    return select(owned).where(scope(owned.c[OWNER]))
 
 
 async def page_orders(
@@ -159,16 +163,20 @@ async def page_orders(
     criteria: OrderCriteria,
     owners: Sequence[int] | None,
     page: PageRequest,
+    scope: Scope | None = None,
 ) -> Page[OrderRow]:
-    stmt = _listed(criteria, owners)
+    stmt = _listed(criteria, owners, scope)
     ordering = _ordering(stmt.selected_columns)
     return await paginate(session, stmt, ordering, page, OrderRow.from_row)
 
 
 async def count_orders(
-    session: AsyncSession, criteria: OrderCriteria, owners: Sequence[int] | None
+    session: AsyncSession,
+    criteria: OrderCriteria,
+    owners: Sequence[int] | None,
+    scope: Scope | None = None,
 ) -> int:
-    return await count(session, _listed(criteria, owners))
+    return await count(session, _listed(criteria, owners, scope))
 
 
 @functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
@@ -201,11 +209,16 @@ async def count_orders_per_customer(
     return await read_counts_per_parent(session, query, roots, {ROOTS: list(roots)})
 
 
-async def orders_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, OrderRow]:
+async def orders_by_ids(
+    session: AsyncSession, ids: Iterable[int], scope: Scope | None = None
+) -> dict[int, OrderRow]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await session.execute(select(*_COLUMNS).where(Order.id.in_(wanted)))
+    stmt = select(*_COLUMNS).where(Order.id.in_(wanted))
+    rows = await session.execute(
+        scoped_facts(stmt, (Order.party_system, Order.party_key), None, scope)
+    )
     return {int(row.id): OrderRow.from_row(row) for row in rows.all()}
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from cdhub.storage.models import GoldenCustomer, SourceRecord, Xref
-from cdhub.storage.queries.keyset import Expr
+from cdhub.storage.queries.keyset import AnySelect, Expr, Scope
 
 OWNER = "owner_id"
 # Customer ids as a list, or a bind parameter filled at execution (`keyset.roots_param`).
@@ -134,3 +134,16 @@ async def golden_of_parties(
         .where(tuple_(SourceRecord.source_system, SourceRecord.source_key).in_(keys))
     )
     return {(system, key): int(owner) for system, key, owner in rows.all()}
+
+
+def scoped_facts(
+    stmt: AnySelect, party: tuple[Expr, Expr], golden: Expr | None, scope: Scope | None
+) -> AnySelect:
+    """``stmt`` (a SELECT over one fact table) narrowed to facts whose owner ``scope``
+    allows; unchanged without a scope. Unlinked facts (owner NULL) drop out."""
+    if scope is None:
+        return stmt
+    joins, owner = fact_owner(party, golden)
+    for target, onclause in joins:
+        stmt = stmt.outerjoin(target, onclause)
+    return stmt.where(scope(owner))

@@ -21,6 +21,7 @@ from cdhub.storage.queries.keyset import (
     Ordering,
     Page,
     PageRequest,
+    Scope,
     count,
     paginate,
 )
@@ -100,26 +101,30 @@ def rank(terms: SearchTerms) -> Expr:
     )
 
 
-def _matching(terms: SearchTerms) -> tuple[AnySelect, Ordering]:
+def _matching(terms: SearchTerms, scope: Scope | None) -> tuple[AnySelect, Ordering]:
     ranked = rank(terms).label("search_rank")
     stmt = select(*columns(), ranked).where(GoldenCustomer.status == ACTIVE)
+    if scope is not None:
+        stmt = stmt.where(scope(GoldenCustomer.id))
     stmt = stmt.where(ranked.is_not(None))
     ordering = Ordering(name=ORDERING_NAME, id_column=GoldenCustomer.id, column=rank(terms))
     return stmt, ordering
 
 
 async def search_customers(
-    session: AsyncSession, terms: SearchTerms, page: PageRequest
+    session: AsyncSession, terms: SearchTerms, page: PageRequest, scope: Scope | None = None
 ) -> Page[CustomerRecord]:
     """Active customers matching ``terms``, best rank first, then by id."""
     if terms.empty:
         return Page.empty()
-    stmt, ordering = _matching(terms)
+    stmt, ordering = _matching(terms, scope)
     return await paginate(session, stmt, ordering, page, CustomerRecord.from_row)
 
 
-async def count_matches(session: AsyncSession, terms: SearchTerms) -> int:
+async def count_matches(
+    session: AsyncSession, terms: SearchTerms, scope: Scope | None = None
+) -> int:
     if terms.empty:
         return 0
-    stmt, _ = _matching(terms)
+    stmt, _ = _matching(terms, scope)
     return await count(session, stmt)

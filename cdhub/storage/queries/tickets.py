@@ -22,6 +22,7 @@ from cdhub.storage.queries.keyset import (
     Ordering,
     Page,
     PageRequest,
+    Scope,
     count,
     count_per_parent_query,
     paginate,
@@ -30,7 +31,7 @@ from cdhub.storage.queries.keyset import (
     read_per_parent,
     roots_param,
 )
-from cdhub.storage.queries.ownership import OWNER, Roots, owned_by
+from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
 
 ORDERING_NAME = "tickets.opened_at.desc"
 # Every status a source or the hub uses for a finished ticket; anything else is open.
@@ -160,9 +161,12 @@ def _where(criteria: TicketCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def _listed(criteria: TicketCriteria, owners: Roots | None) -> AnySelect:
+def _listed(
+    criteria: TicketCriteria, owners: Roots | None, scope: Scope | None = None
+) -> AnySelect:
     if owners is None:
-        return select(*_COLUMNS).where(*_where(criteria))
+        stmt = select(*_COLUMNS).where(*_where(criteria))
+        return scoped_facts(stmt, (Ticket.party_system, Ticket.party_key), Ticket.golden_id, scope)
     owned = owned_by(
         _COLUMNS,
         (Ticket.party_system, Ticket.party_key),
@@ -170,7 +174,9 @@ def _listed(criteria: TicketCriteria, owners: Roots | None) -> AnySelect:
         owners,
         _where(criteria),
     )
-    return select(owned)
+    if scope is None:
+        return select(owned)
+    return select(owned).where(scope(owned.c[OWNER]))
 
 
 async def page_tickets(
@@ -178,15 +184,19 @@ async def page_tickets(
     criteria: TicketCriteria,
     owners: Sequence[int] | None,
     page: PageRequest,
+    scope: Scope | None = None,
 ) -> Page[TicketRow]:
-    stmt = _listed(criteria, owners)
+    stmt = _listed(criteria, owners, scope)
     return await paginate(session, stmt, _ordering(stmt.selected_columns), page, TicketRow.from_row)
 
 
 async def count_tickets(
-    session: AsyncSession, criteria: TicketCriteria, owners: Sequence[int] | None
+    session: AsyncSession,
+    criteria: TicketCriteria,
+    owners: Sequence[int] | None,
+    scope: Scope | None = None,
 ) -> int:
-    return await count(session, _listed(criteria, owners))
+    return await count(session, _listed(criteria, owners, scope))
 
 
 @functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
@@ -218,11 +228,16 @@ async def count_tickets_per_customer(
     return await read_counts_per_parent(session, query, roots, {ROOTS: list(roots)})
 
 
-async def tickets_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, TicketRow]:
+async def tickets_by_ids(
+    session: AsyncSession, ids: Iterable[int], scope: Scope | None = None
+) -> dict[int, TicketRow]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await session.execute(select(*_COLUMNS).where(Ticket.id.in_(wanted)))
+    stmt = select(*_COLUMNS).where(Ticket.id.in_(wanted))
+    rows = await session.execute(
+        scoped_facts(stmt, (Ticket.party_system, Ticket.party_key), Ticket.golden_id, scope)
+    )
     return {int(row.id): TicketRow.from_row(row) for row in rows.all()}
 
 
