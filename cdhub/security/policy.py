@@ -69,8 +69,8 @@ _TABLE: dict[str, frozenset[Role]] = {
     "Mutation.resolveMatchCandidate": BACK_OFFICE,
     "Mutation.pinAttribute": BACK_OFFICE,
     "Mutation.eraseCustomer": _roles(ADMIN),
-    "Mutation.assignPartner": _roles(ADMIN),
-    "Mutation.endPartnerAssignment": _roles(ADMIN),
+    "Mutation.assignPartner": _roles(ADMIN, STEWARD),
+    "Mutation.endPartnerAssignment": _roles(ADMIN, STEWARD),
     # --- subscriptions (scoped like the queries) ---
     "Subscription.customerChanged": _roles(CHANNEL, PARTNER, CUSTOMER, STEWARD, ADMIN),
     "Subscription.ticketUpdated": _roles(CHANNEL, PARTNER, CUSTOMER, STEWARD, ADMIN),

@@ -157,9 +157,12 @@ async def unmerge(
         raise StewardError("CONFLICT", "the record is the only one in its customer")
     before = await _snapshot(session, current)
     home_row = (await golden_repo.rows(session, [int(home)])).get(int(home)) if home else None
-    if home_row is not None and home_row.id != current and home_row.status == "merged":
+    if home_row is not None and home_row.id != current and home_row.status in ("merged", "active"):
+        # Back to the record's first golden: revived if a merge absorbed it, rejoined if
+        # an earlier unmerge of one of its siblings revived it already.
         target = home_row.id
-        await golden_repo.reactivate(session, target, now)
+        if home_row.status == "merged":
+            await golden_repo.reactivate(session, target, now)
     else:
         (target,) = await golden_repo.create(
             session, [home_row.kind if home_row else "person"], now
@@ -173,8 +176,13 @@ async def unmerge(
         ],
         now,
     )
+    # Different from the members it leaves, not from the siblings of its own first golden.
+    homes = await session.execute(
+        select(Xref.source_record_id, Xref.home_golden_id).where(Xref.source_record_id.in_(others))
+    )
+    strangers = [int(r) for r, h in homes if h is None or home is None or int(h) != int(home)]
     await decisions_repo.add_cannot_links(
-        session, [(record_id, other) for other in others], steward.actor, reason or "unmerge"
+        session, [(record_id, other) for other in strangers], steward.actor, reason or "unmerge"
     )
     await golden_views.refresh(session, [current, target], steward.policy, now)
     await decisions_repo.add_events(

@@ -16,7 +16,6 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -159,7 +158,6 @@ def test_unmerging_what_a_merge_absorbed_restores_clusters_and_facts(
     asyncio.run(_merge_then_unmerge(url, feed, sizes, (pair[0], pair[1])))
 
 
-@pytest.mark.xfail(strict=True, reason="unmerge does not rejoin a revived golden; reported")
 def test_unmerging_a_merged_customer_of_two_records_restores_it(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
