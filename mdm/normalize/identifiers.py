@@ -143,7 +143,7 @@ def make_identifier(kind: IdentifierKind, raw: str) -> Identifier | None:
     only trimmed, and are valid when not blank.
 
     Returns:
-        None when ``raw`` is blank.
+        None when ``raw`` is blank or holds nothing but separators.
 
     Example:
         >>> make_identifier(IdentifierKind.OPENID, " o6_bmjrPTlm6 ").value
@@ -153,9 +153,10 @@ def make_identifier(kind: IdentifierKind, raw: str) -> Identifier | None:
         return None
     if kind is IdentifierKind.RESIDENT_ID:
         rid = normalize_resident_id(raw)
-        return rid.identifier if rid is not None else None
+        return rid.identifier if rid is not None and rid.identifier.value else None
     if kind is IdentifierKind.CREDIT_CODE:
-        return normalize_credit_code(raw)
+        code = normalize_credit_code(raw)
+        return code if code.value else None
     value = clean_text(raw)
     if kind is IdentifierKind.PASSPORT:
         value = value.replace(" ", "").upper()

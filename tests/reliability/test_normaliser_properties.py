@@ -121,11 +121,6 @@ def test_making_an_identifier_of_its_own_value_changes_nothing(
     assert (second.kind, second.value, second.valid) == (first.kind, first.value, first.valid)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mdm.normalize.identifiers: separators-only text ('_', '-') gives a resident ID "
-    "or credit code with an empty value instead of None; reported",
-)
 @pytest.mark.parametrize("kind", [IdentifierKind.RESIDENT_ID, IdentifierKind.CREDIT_CODE])
 def test_no_identifier_is_made_with_an_empty_value(kind: IdentifierKind) -> None:
     made = make_identifier(kind, "_")
