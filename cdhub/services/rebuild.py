@@ -13,12 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.services import golden_views
 from cdhub.services.matching import MatchConfig
-from cdhub.storage.models import CannotLink, Xref
+from cdhub.storage.models import CannotLink
 from cdhub.storage.repo import blocking as blocking_repo
 from cdhub.storage.repo import decisions as decisions_repo
 from cdhub.storage.repo import golden as golden_repo
@@ -188,7 +188,3 @@ def _review(
             )
         )
     return out
-
-
-async def golden_count(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count(func.distinct(Xref.golden_id)))) or 0)

@@ -83,13 +83,3 @@ async def records_with_keys(
         for key_type, value, record_id in rows:
             found.setdefault(BlockingKey(key_type, value), []).append(int(record_id))
     return found
-
-
-async def key_type_totals(session: AsyncSession) -> dict[str, int]:
-    """Distinct records per key type: the denominators of term frequencies."""
-    rows = await session.execute(
-        select(
-            BlockingKeyRow.key_type, func.count(func.distinct(BlockingKeyRow.source_record_id))
-        ).group_by(BlockingKeyRow.key_type)
-    )
-    return {key_type: int(count) for key_type, count in rows}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -308,13 +308,3 @@ def _unique_identities(
         if key not in seen or (primary and not seen[key][2]):
             seen[key] = (kind, value, primary, sources)
     return list(seen.values())
-
-
-def resolve_redirect(merged_into: Mapping[int, int | None], golden_id: int) -> int:
-    """Follow merged_into links to the surviving id (links are kept compressed)."""
-    seen = {golden_id}
-    current = golden_id
-    while (target := merged_into.get(current)) is not None and target not in seen:
-        seen.add(target)
-        current = target
-    return current
