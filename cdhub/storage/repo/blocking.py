@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import delete, func, insert, literal, select, tuple_, union_all
+from sqlalchemy import delete, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import BlockingKey as BlockingKeyRow
@@ -40,28 +41,24 @@ async def block_sizes(session: AsyncSession, keys: Iterable[BlockingKey]) -> dic
     """How many stored records carry each key (also the term frequency of its value).
 
     Counts are bounded by ``COUNT_LIMIT`` so the cost per key stays constant however
-    large the hub grows (a surname-initials block may hold tens of thousands).
+    large the hub grows (a surname-initials block may hold tens of thousands). One
+    statement per chunk of keys, with the keys passed as parameters: building a
+    query per key costs more in Python than the database spends counting.
     """
     wanted = sorted({(k.key_type, k.value[:320]) for k in keys})
     sizes: dict[BlockingKey, int] = {}
-    for part in chunks(wanted, 100):
-        branches = [
-            select(
-                literal(key_type).label("key_type"),
-                literal(value).label("key_value"),
-                select(func.count())
-                .select_from(
-                    select(BlockingKeyRow.id)
-                    .where(BlockingKeyRow.key_type == key_type, BlockingKeyRow.key_value == value)
-                    .limit(COUNT_LIMIT)
-                    .subquery()
-                )
-                .scalar_subquery()
-                .label("size"),
-            )
-            for key_type, value in part
-        ]
-        rows = await session.execute(union_all(*branches))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for part in chunks(wanted, 5000 if postgres else 500):
+        if postgres:
+            params: dict[str, object] = {
+                "types": [t for t, _ in part],
+                "values": [v for _, v in part],
+                "limit": COUNT_LIMIT,
+            }
+            rows = await session.execute(_PG_SIZES, params)
+        else:
+            params = {"keys": json.dumps(part, ensure_ascii=False), "limit": COUNT_LIMIT}
+            rows = await session.execute(_SQLITE_SIZES, params)
         for key_type, value, count in rows:
             if count:
                 sizes[BlockingKey(key_type, value)] = int(count)
@@ -74,12 +71,40 @@ async def records_with_keys(
     """Source record ids per key."""
     wanted = sorted({(k.key_type, k.value[:320]) for k in keys})
     found: dict[BlockingKey, list[int]] = {}
-    for part in chunks(wanted):
-        rows = await session.execute(
-            select(
-                BlockingKeyRow.key_type, BlockingKeyRow.key_value, BlockingKeyRow.source_record_id
-            ).where(tuple_(BlockingKeyRow.key_type, BlockingKeyRow.key_value).in_(part))
-        )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for part in chunks(wanted, 5000 if postgres else 500):
+        if postgres:
+            rows = await session.execute(
+                _PG_HOLDERS, {"types": [t for t, _ in part], "values": [v for _, v in part]}
+            )
+        else:
+            rows = await session.execute(
+                select(
+                    BlockingKeyRow.key_type,
+                    BlockingKeyRow.key_value,
+                    BlockingKeyRow.source_record_id,
+                ).where(tuple_(BlockingKeyRow.key_type, BlockingKeyRow.key_value).in_(part))
+            )
         for key_type, value, record_id in rows:
             found.setdefault(BlockingKey(key_type, value), []).append(int(record_id))
     return found
+
+
+_PG_SIZES = text(
+    "SELECT k.t, k.v, c.n"
+    " FROM unnest(CAST(:types AS text[]), CAST(:values AS text[])) AS k(t, v)"
+    " CROSS JOIN LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM blocking_keys b"
+    " WHERE b.key_type = k.t AND b.key_value = k.v LIMIT :limit) AS held) AS c"
+)
+_SQLITE_SIZES = text(
+    "SELECT k.t, k.v, (SELECT count(*) FROM blocking_keys c WHERE c.id IN"
+    " (SELECT b.id FROM blocking_keys b WHERE b.key_type = k.t AND b.key_value = k.v"
+    " LIMIT :limit))"
+    " FROM (SELECT json_extract(j.value, '$[0]') AS t, json_extract(j.value, '$[1]') AS v"
+    " FROM json_each(:keys) AS j) AS k"
+)
+_PG_HOLDERS = text(
+    "SELECT b.key_type, b.key_value, b.source_record_id FROM blocking_keys b"
+    " JOIN unnest(CAST(:types AS text[]), CAST(:values AS text[])) AS k(t, v)"
+    " ON b.key_type = k.t AND b.key_value = k.v"
+)
