@@ -1,15 +1,18 @@
 """Latency of matching one new record in real time against a large hub (PostgreSQL).
 
-Loads demo data for enough people to reach the wanted number of golden records
-(bulk load with deferred matching, then one batch rebuild), then sends held-out
-records one at a time through the real pipeline, each in its own transaction as a
-webhook would, and reports p50/p99. Half of the held-out records belong to people
-already in the hub (they join a golden record), half to new people.
+Builds a hub for real from demo data (bulk load with deferred matching, train,
+one batch rebuild), then grows it to each wanted size by cloning it inside
+PostgreSQL (`bench.cloned_hub`: the same stored shape, other people). At each
+size it sends held-out shop members one at a time through the real pipeline,
+each in its own transaction as a webhook would, and reports p50/p99. Held-out
+members of people the hub knows through other channels join a golden record;
+the others are new people.
 
 The baseline measured in the same run is the floor of any write: one transaction
 that reads a source record by key and inserts a quarantine row.
 
-    python -m bench.match_latency --people 45000      # about 100,000 golden records
+    python -m bench.match_latency                          # 100,000 and 1,000,000 goldens
+    python -m bench.match_latency --goldens 100000 --people 5000
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from bench.cloned_hub import clone_universes
 from bench.common import scratch_database
 from cdhub.demo.generator import generate_demo
 from cdhub.services.ingest import IngestPipeline
@@ -90,7 +94,9 @@ async def load(url: str, files: object, shop: Path) -> int:
         await hub.close()
 
 
-async def measure(url: str, held: list[dict[str, object]]) -> tuple[list[float], list[float]]:
+async def measure(
+    url: str, held: list[dict[str, object]], tag: int
+) -> tuple[list[float], list[float]]:
     settings = load_settings(database_url=url)
     hub = HubState.open(settings)
     try:
@@ -115,7 +121,7 @@ async def measure(url: str, held: list[dict[str, object]]) -> tuple[list[float],
                         " status, received_at)"
                         " VALUES ('bench', :o, '', :h, 'baseline', 'discarded', now())"
                     ),
-                    {"o": f"floor:{index}", "h": f"{index:064d}"},
+                    {"o": f"floor:{tag}:{index}", "h": f"{index:064d}"},
                 )
             floor.append(time.perf_counter() - started)
             raw = RawRecord("bench", index, 0, dict(payload), "", None)
@@ -135,20 +141,42 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=45_000)
-    parser.add_argument("--held-out", type=int, default=HELD_OUT)
+    parser.add_argument("--people", type=int, default=10_000, help="people in the real hub")
+    parser.add_argument("--goldens", default="100000,1000000", help="hub sizes to measure at")
+    parser.add_argument("--held-out", type=int, default=HELD_OUT, help="records per size")
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
+    sizes = [int(size) for size in args.goldens.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         files = generate_demo(workdir / "data", people=args.people, seed=args.seed)
         shop = workdir / "shop-kept.jsonl"
-        held = split_members(files.shop, shop, workdir / "held.jsonl", args.held_out, args.seed)
+        held = split_members(
+            files.shop, shop, workdir / "held.jsonl", args.held_out * len(sizes), args.seed
+        )
         with scratch_database("postgres", workdir) as url:
             started = time.perf_counter()
-            goldens = asyncio.run(load(url, files, shop))
-            print(f"loaded: {goldens} golden records in {time.perf_counter() - started:.0f} s")
-            floor, latencies = asyncio.run(measure(url, held))
+            real = asyncio.run(load(url, files, shop))
+            print(
+                f"real hub: {real} golden records in {time.perf_counter() - started:.0f} s "
+                f"({args.people} people)"
+            )
+            universes = 0
+            for index, size in enumerate(sizes):
+                wanted = max(0, -(-size // real) - 1)
+                started = time.perf_counter()
+                goldens = real
+                if wanted > universes:
+                    goldens = asyncio.run(clone_universes(url, universes + 1, wanted))
+                    universes = wanted
+                spent = time.perf_counter() - started
+                print(f"cloned to {goldens} golden records in {spent:.0f} s")
+                part = held[index * args.held_out : (index + 1) * args.held_out]
+                floor, latencies = asyncio.run(measure(url, part, index))
+                report(goldens, floor, latencies)
+
+
+def report(goldens: int, floor: list[float], latencies: list[float]) -> None:
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     f50, f99 = percentile(floor, 0.5) * 1000, percentile(floor, 0.99) * 1000
     print(
