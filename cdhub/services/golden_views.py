@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,18 +77,20 @@ async def refresh(
     now: datetime,
     known: dict[int, PartyRecord] | None = None,
     members_of: dict[int, list[Member]] | None = None,
+    fresh: Collection[int] = frozenset(),
 ) -> None:
     """Recompute and store the view of each golden customer from its current members.
 
     ``known`` holds already-parsed records by source record id (saves re-parsing);
     ``members_of`` the complete current members of every golden id, when the
-    caller has them already (saves reading them back).
+    caller has them already (saves reading them back); ``fresh`` the goldens
+    created in this transaction (no pins, identities or lineage to read or replace).
     """
     ids = sorted(set(golden_ids))
     if not ids:
         return
     by_golden = members_of if members_of is not None else await golden_repo.members(session, ids)
-    pins = await golden_repo.pins(session, ids)
+    pins = await golden_repo.pins(session, [g for g in ids if g not in fresh])
     parsed = known or {}
     writes: list[ViewWrite] = []
     empty: list[int] = []
@@ -100,5 +102,5 @@ async def refresh(
         contributions = [contribution(m, parsed.get(m.source_record_id)) for m in members]
         view = survive(contributions, policy, pins.get(golden_id, {}))
         writes.append(view_write(golden_id, view, members))
-    await golden_repo.write_views(session, writes, now)
+    await golden_repo.write_views(session, writes, now, fresh)
     await golden_repo.retire_empty(session, empty, now)

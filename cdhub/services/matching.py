@@ -153,7 +153,10 @@ class MatchService:
         for c in changed:
             neighbours = {rid for k in usable[c.record_id] for rid in holders.get(k, ())}
             self._decide(picture, c, neighbours, tf, links, summary)
-        await decisions_repo.supersede_candidates(session, changed_ids)
+        # A record stored for the first time in this batch has no candidates to supersede.
+        await decisions_repo.supersede_candidates(
+            session, [c.record_id for c in changed if not c.is_new]
+        )
         await self._write(session, picture, now, summary)
         return summary
 
@@ -161,15 +164,12 @@ class MatchService:
         self, session: AsyncSession, record_ids: set[int]
     ) -> tuple[_Picture, dict[int, tuple[str, str]]]:
         picture = _Picture()
-        golden_of = await golden_repo.golden_of_records(session, record_ids)
-        golden_ids = set(golden_of.values())
-        members = await golden_repo.members(session, golden_ids)
-        rows = await golden_repo.rows(session, golden_ids)
+        members, kinds = await golden_repo.members_of_records(session, record_ids)
         refs: dict[int, tuple[str, str]] = {}
-        for golden_id, golden_members in members.items():
+        for golden_id, golden_members in sorted(members.items()):
             ref = str(golden_id)
             picture.created_order[ref] = golden_id
-            picture.kinds[ref] = rows[golden_id].kind if golden_id in rows else "person"
+            picture.kinds[ref] = kinds.get(golden_id, "person")
             picture.members[ref] = {}
             for m in golden_members:
                 picture.meta[m.source_record_id] = m
@@ -267,9 +267,11 @@ class MatchService:
             return ids[final] if final.startswith(NEW) else int(final)
 
         actor, version = self.config.actor, self.config.model.version
-        for absorbed, survivor in picture.absorbed:
-            if not absorbed.startswith(NEW):
-                await golden_repo.absorb(session, int(absorbed), real(survivor), now)
+        await golden_repo.absorb_many(
+            session,
+            [(int(a), real(s)) for a, s in picture.absorbed if not a.startswith(NEW)],
+            now,
+        )
         await golden_repo.set_xrefs(
             session,
             [
@@ -335,7 +337,7 @@ class MatchService:
                         replace(picture.meta[rid], golden_id=golden) for rid in sorted(members)
                     )
         await golden_views.refresh(
-            session, touched | emptied, self.config.policy, now, known, members_of
+            session, touched | emptied, self.config.policy, now, known, members_of, set(created)
         )
         summary.touched |= touched | emptied
         summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}

@@ -76,8 +76,7 @@ async def rebuild(
     clusters = [[by_ref[ref] for ref in cluster] for cluster in result.clusters]
     kinds = {rid: p.kind.value for rid, p in zip(ids, parties, strict=True)}
     assignment, folded, created = await _stable_ids(session, clusters, current, kinds, now)
-    for absorbed, survivor in folded:
-        await golden_repo.absorb(session, absorbed, survivor, now)
+    await golden_repo.absorb_many(session, folded, now)
     moved = [
         XrefWrite(rid, golden, "rebuild", None, {}, config.model.version, config.actor)
         for rid, golden in sorted(assignment.items())
@@ -108,11 +107,13 @@ async def rebuild(
     touched = {assignment[rid] for rid in ids} | set(current.values())
     known = dict(zip(ids, parties, strict=True))
     folded_ids = {a for a, _ in folded}
-    await golden_views.refresh(session, touched - folded_ids, config.policy, now, known)
+    await golden_views.refresh(
+        session, touched - folded_ids, config.policy, now, known, fresh=created
+    )
     return RebuildReport(
         records=len(ids),
         clusters=len(clusters),
-        goldens_created=created,
+        goldens_created=len(created),
         goldens_folded=len(folded),
         records_moved=len(moved),
         review=len(review),
@@ -126,7 +127,7 @@ async def _stable_ids(
     current: dict[int, int],
     kinds: dict[int, str],
     now: datetime,
-) -> tuple[dict[int, int], list[tuple[int, int]], int]:
+) -> tuple[dict[int, int], list[tuple[int, int]], set[int]]:
     used: set[int] = set()
     chosen: list[int | None] = [None] * len(clusters)
     order = sorted(range(len(clusters)), key=lambda i: (-len(clusters[i]), min(clusters[i])))
@@ -151,7 +152,7 @@ async def _stable_ids(
         for old, targets in sorted(received.items())
         if old not in used
     ]
-    return assignment, folded, len(fresh)
+    return assignment, folded, set(fresh)
 
 
 async def _all_cannot_links(

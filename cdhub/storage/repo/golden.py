@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import (
@@ -107,6 +107,44 @@ async def members(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int,
     return found
 
 
+async def members_of_records(
+    session: AsyncSession, record_ids: Iterable[int]
+) -> tuple[dict[int, list[Member]], dict[int, str]]:
+    """Every current member of the goldens holding ``record_ids``, and those goldens' kinds.
+
+    What :func:`golden_of_records`, :func:`members` and :func:`rows` give, in one
+    statement per chunk of records; members in record id order.
+    """
+    held = select(Xref.golden_id)
+    found: dict[int, dict[int, Member]] = {}
+    kinds: dict[int, str] = {}
+    for part in chunks(sorted(set(record_ids))):
+        result = await session.execute(
+            select(
+                SourceRecord.id,
+                SourceRecord.source_system,
+                SourceRecord.source_key,
+                SourceRecord.attributes,
+                SourceRecord.received_at,
+                SourceRecord.observed_at,
+                Xref.golden_id,
+                GoldenCustomer.kind,
+            )
+            .join(Xref, Xref.source_record_id == SourceRecord.id)
+            .join(GoldenCustomer, GoldenCustomer.id == Xref.golden_id)
+            .where(
+                Xref.golden_id.in_(held.where(Xref.source_record_id.in_(part)).scalar_subquery())
+            )
+        )
+        for rid, system, key, attributes, received, observed, golden_id, kind in result:
+            golden = int(golden_id)
+            kinds[golden] = kind
+            found.setdefault(golden, {})[int(rid)] = Member(
+                int(rid), system, key, attributes, received, observed, golden
+            )
+    return {g: [by_id[r] for r in sorted(by_id)] for g, by_id in found.items()}, kinds
+
+
 async def rows(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int, GoldenRow]:
     found: dict[int, GoldenRow] = {}
     for part in chunks(sorted(set(golden_ids))):
@@ -157,33 +195,84 @@ async def set_xrefs(session: AsyncSession, writes: Sequence[XrefWrite], now: dat
 
 async def absorb(session: AsyncSession, absorbed: int, survivor: int, now: datetime) -> None:
     """Fold ``absorbed`` into ``survivor``; the absorbed id stays as a redirect."""
+    await absorb_many(session, [(absorbed, survivor)], now)
+
+
+async def absorb_many(
+    session: AsyncSession, folds: Sequence[tuple[int, int]], now: datetime
+) -> None:
+    """Fold each absorbed golden into its survivor, all in a few set-wise statements.
+
+    Survivors must be final (never absorbed in the same call). The absorbed ids
+    stay as redirects.
+    """
+    if not folds:
+        return
+    target = dict(folds)
+    absorbed = sorted(target)
     # Hub-created tickets and ledger entries keep the id they were made on; readers
     # follow the redirect, and an unmerge that revives the absorbed id gets them back.
-    await session.execute(update(Xref).where(Xref.golden_id == absorbed).values(golden_id=survivor))
-    # Pins of the survivor win; the absorbed customer's other pins carry over.
-    survivor_pins = set(
-        (await session.execute(select(Pin.attribute).where(Pin.golden_id == survivor))).scalars()
-    )
-    await session.execute(
-        delete(Pin).where(Pin.golden_id == absorbed, Pin.attribute.in_(survivor_pins))
-    )
-    await session.execute(update(Pin).where(Pin.golden_id == absorbed).values(golden_id=survivor))
-    await session.execute(
-        delete(MatchCandidate).where(
-            MatchCandidate.golden_id == absorbed, MatchCandidate.status == "open"
+    for part in chunks(absorbed):
+        await session.execute(
+            update(table_of(Xref))
+            .where(table_of(Xref).c.golden_id.in_(part))
+            .values(golden_id=_redirect(table_of(Xref).c.golden_id, target, part))
         )
-    )
-    await session.execute(
-        update(GoldenCustomer)
-        .where(GoldenCustomer.merged_into_id == absorbed)
-        .values(merged_into_id=survivor)
-    )
-    await session.execute(
-        update(GoldenCustomer)
-        .where(GoldenCustomer.id == absorbed)
-        .values(status="merged", merged_into_id=survivor, updated_at=now)
-    )
-    await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id == absorbed))
+    await _carry_pins(session, folds)
+    for part in chunks(absorbed):
+        await session.execute(
+            delete(MatchCandidate).where(
+                MatchCandidate.golden_id.in_(part), MatchCandidate.status == "open"
+            )
+        )
+        goldens = table_of(GoldenCustomer)
+        await session.execute(
+            update(goldens)
+            .where(goldens.c.merged_into_id.in_(part))
+            .values(merged_into_id=_redirect(goldens.c.merged_into_id, target, part))
+        )
+        await session.execute(
+            update(goldens)
+            .where(goldens.c.id.in_(part))
+            .values(
+                status="merged",
+                merged_into_id=_redirect(goldens.c.id, target, part),
+                updated_at=now,
+            )
+        )
+        await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id.in_(part)))
+
+
+def _redirect(column: Any, target: dict[int, int], part: Sequence[int]) -> Any:
+    """CASE column WHEN absorbed THEN survivor ... (for the absorbed ids in ``part``)."""
+    return case({absorbed: target[absorbed] for absorbed in part}, value=column)
+
+
+async def _carry_pins(session: AsyncSession, folds: Sequence[tuple[int, int]]) -> None:
+    """Pins of a survivor win; the other pins of what it absorbs carry over (first fold first)."""
+    involved = sorted({g for fold in folds for g in fold})
+    held: dict[int, dict[str, int]] = {}
+    for part in chunks(involved):
+        rows = await session.execute(
+            select(Pin.id, Pin.golden_id, Pin.attribute).where(Pin.golden_id.in_(part))
+        )
+        for pin_id, golden_id, attribute in rows:
+            held.setdefault(int(golden_id), {})[attribute] = int(pin_id)
+    if not held:
+        return
+    drop: list[int] = []
+    for absorbed, survivor in folds:
+        survivor_pins = held.setdefault(survivor, {})
+        for attribute, pin_id in sorted(held.pop(absorbed, {}).items()):
+            if attribute in survivor_pins:
+                drop.append(pin_id)
+            else:
+                survivor_pins[attribute] = pin_id
+                await session.execute(
+                    update(Pin).where(Pin.id == pin_id).values(golden_id=survivor)
+                )
+    for part in chunks(drop):
+        await session.execute(delete(Pin).where(Pin.id.in_(part)))
 
 
 async def reactivate(session: AsyncSession, golden_id: int, now: datetime) -> None:
@@ -235,8 +324,17 @@ class ViewWrite:
     lineage: Sequence[tuple[str, str | None, Sequence[int], str, bool]]
 
 
-async def write_views(session: AsyncSession, writes: Sequence[ViewWrite], now: datetime) -> None:
-    """Store survivorship results: golden columns, identities and lineage, replaced whole."""
+async def write_views(
+    session: AsyncSession,
+    writes: Sequence[ViewWrite],
+    now: datetime,
+    fresh: Collection[int] = frozenset(),
+) -> None:
+    """Store survivorship results: golden columns, identities and lineage, replaced whole.
+
+    ``fresh`` goldens were created in this transaction: they have no identities or
+    lineage to replace yet.
+    """
     rows = [
         {
             "b_id": w.golden_id,
@@ -265,7 +363,7 @@ async def write_views(session: AsyncSession, writes: Sequence[ViewWrite], now: d
         )
         for row_part in chunks(rows, 1000):
             await session.execute(statement, list(row_part))  # one executemany per chunk
-    ids = [w.golden_id for w in writes]
+    ids = [w.golden_id for w in writes if w.golden_id not in fresh]
     for part in chunks(ids):
         await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id.in_(part)))
         await session.execute(delete(AttributeLineage).where(AttributeLineage.golden_id.in_(part)))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import SourceRecord, SourceRecordVersion, table_of
@@ -112,7 +112,7 @@ async def insert_records(
         insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), rows
     )
     ids = [row[0] for row in result]
-    await _insert_versions(session, [(i, 1, w) for i, w in zip(ids, writes, strict=True)], now)
+    await _insert_versions(session, ids, now)
     return ids
 
 
@@ -122,46 +122,57 @@ async def update_records(
     now: datetime,
 ) -> None:
     """Store a new version of changed records (the history keeps every version)."""
-    for stored, write in changes:
-        await session.execute(
-            update(SourceRecord)
-            .where(SourceRecord.id == stored.id)
-            .values(
-                version=stored.version + 1,
-                content_hash=write.content_hash,
-                raw=write.raw,
-                attributes=write.attributes,
-                party_kind=write.party_kind,
-                observed_at=write.observed_at,
-                updated_at=now,
-                received_at=now,
-                erased=False,
-            )
-        )
-    await _insert_versions(
-        session, [(stored.id, stored.version + 1, write) for stored, write in changes], now
-    )
-
-
-async def _insert_versions(
-    session: AsyncSession, rows: Sequence[tuple[int, int, RecordWrite]], now: datetime
-) -> None:
-    if not rows:
+    if not changes:
         return
+    table = table_of(SourceRecord)
     await session.execute(
-        insert(table_of(SourceRecordVersion)),
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            version=bindparam("b_version"),
+            content_hash=bindparam("b_hash"),
+            raw=bindparam("b_raw"),
+            attributes=bindparam("b_attributes"),
+            party_kind=bindparam("b_kind"),
+            observed_at=bindparam("b_observed"),
+            updated_at=now,
+            received_at=now,
+            erased=False,
+        ),
         [
             {
-                "source_record_id": record_id,
-                "version": version,
-                "content_hash": w.content_hash,
-                "raw": w.raw,
-                "attributes": w.attributes,
-                "received_at": now,
+                "b_id": stored.id,
+                "b_version": stored.version + 1,
+                "b_hash": write.content_hash,
+                "b_raw": write.raw,
+                "b_attributes": write.attributes,
+                "b_kind": write.party_kind,
+                "b_observed": write.observed_at,
             }
-            for record_id, version, w in rows
+            for stored, write in changes
         ],
     )
+    await _insert_versions(session, [stored.id for stored, _ in changes], now)
+
+
+async def _insert_versions(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    """Copy the current version of records into their history, inside the database
+    (the payloads are not encoded and sent a second time)."""
+    current = table_of(SourceRecord)
+    for part in chunks(sorted(ids)):
+        await session.execute(
+            insert(table_of(SourceRecordVersion)).from_select(
+                ["source_record_id", "version", "content_hash", "raw", "attributes", "received_at"],
+                select(
+                    current.c.id,
+                    current.c.version,
+                    current.c.content_hash,
+                    current.c.raw,
+                    current.c.attributes,
+                    literal(now, current.c.received_at.type),
+                ).where(current.c.id.in_(part)),
+            )
+        )
 
 
 async def approximate_count(session: AsyncSession) -> int:
