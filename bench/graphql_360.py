@@ -274,7 +274,15 @@ async def run_hub(
                 raise RuntimeError(f"customer {ident}: {body}")
 
         await measure("warm-up", 4, warm, call, pid)
-        return [await measure(label, c, ids, call, pid) for c in concurrencies]
+        runs = [await measure(label, c, ids, call, pid) for c in concurrencies]
+        metrics = (await client.get("/metrics")).text
+        outcomes = [
+            line.split("{", 1)[1]
+            for line in metrics.splitlines()
+            if line.startswith("cdhub_cached_answers_total{")
+        ]
+        print(f"{label}: answer cache {', '.join(outcomes) or 'not used'}")
+        return runs
 
 
 async def clear_cache(redis_url: str) -> None:

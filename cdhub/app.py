@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -81,6 +82,13 @@ class HubGraphQL(GraphQL[HubContext, None]):
             if original is not None and database_unavailable(original):
                 error.extensions = {**(error.extensions or {}), "code": DATABASE_UNAVAILABLE}
         return await super().process_result(request, result)
+
+    # orjson: several times faster than json on the large answers of customer reads.
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> str:
+        return orjson.dumps(data).decode()  # text: websocket clients expect text frames
 
     def create_response(
         self,

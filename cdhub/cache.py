@@ -18,7 +18,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from typing import Protocol
 
 import redis.asyncio as redis_asyncio
@@ -37,6 +37,22 @@ class Cache(Protocol):
     async def delete(self, *keys: str) -> None: ...
     async def ping(self) -> bool: ...
 
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """Each key's value (None when absent), in one round trip."""
+        ...
+
+    async def set_many(self, items: Mapping[str, bytes], ttl_s: int) -> None:
+        """Store every item with the same expiry, in one round trip."""
+        ...
+
+    async def tag(self, tags: Sequence[str], key: str, ttl_s: int) -> None:
+        """Remember ``key`` under each of ``tags`` (for ``ttl_s``), so they can drop it."""
+        ...
+
+    async def delete_tagged(self, tags: Sequence[str]) -> None:
+        """Delete every key remembered under ``tags``, and the tags."""
+        ...
+
 
 class Broker(Protocol):
     async def publish(self, channel: str, message: bytes) -> None: ...
@@ -49,6 +65,7 @@ class MemoryCache:
     def __init__(self, max_entries: int = 10_000) -> None:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._max = max_entries
+        self._tags: defaultdict[str, set[str]] = defaultdict(set)
 
     async def get(self, key: str) -> bytes | None:
         entry = self._entries.get(key)
@@ -70,6 +87,21 @@ class MemoryCache:
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._entries.pop(key, None)
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return [await self.get(key) for key in keys]
+
+    async def set_many(self, items: Mapping[str, bytes], ttl_s: int) -> None:
+        for key, value in items.items():
+            await self.set(key, value, ttl_s)
+
+    async def tag(self, tags: Sequence[str], key: str, ttl_s: int) -> None:
+        for name in tags:
+            self._tags[name].add(key)
+
+    async def delete_tagged(self, tags: Sequence[str]) -> None:
+        for name in tags:
+            await self.delete(*self._tags.pop(name, ()))
 
     async def ping(self) -> bool:
         return True
@@ -143,6 +175,56 @@ class RedisCache:
             await self._client.set(CACHE_PREFIX + key, value, ex=max(ttl_s, 1))
         except (RedisError, OSError) as exc:
             self._outage.failed("set", exc)
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys or self._outage.bypass():
+            return [None] * len(keys)
+        try:
+            await self._recovered()
+            values = await self._client.mget([CACHE_PREFIX + key for key in keys])
+        except (RedisError, OSError) as exc:
+            self._outage.failed("get", exc)
+            return [None] * len(keys)
+        return [v.encode() if isinstance(v, str) else v for v in values]
+
+    async def set_many(self, items: Mapping[str, bytes], ttl_s: int) -> None:
+        if not items or self._outage.bypass():
+            return
+        try:
+            await self._recovered()
+            async with self._client.pipeline(transaction=False) as pipe:
+                for key, value in items.items():
+                    pipe.set(CACHE_PREFIX + key, value, ex=max(ttl_s, 1))
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            # A generation that was not written may leave a stale answer: flush on recovery.
+            self._outage.failed("set", exc)
+
+    async def tag(self, tags: Sequence[str], key: str, ttl_s: int) -> None:
+        if not tags or self._outage.bypass():
+            return
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for name in tags:
+                    pipe.sadd(CACHE_PREFIX + name, CACHE_PREFIX + key)
+                    pipe.expire(CACHE_PREFIX + name, max(ttl_s, 1))
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._outage.failed("tag", exc)
+
+    async def delete_tagged(self, tags: Sequence[str]) -> None:
+        if not tags or self._outage.bypass():
+            return
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for name in tags:
+                    pipe.smembers(CACHE_PREFIX + name)
+                members = await pipe.execute()
+            keys = {m for found in members for m in found} | {CACHE_PREFIX + t for t in tags}
+            await self._client.delete(*keys)
+        except (RedisError, OSError) as exc:
+            # Undeleted entries are flushed with the whole namespace on recovery.
+            self._outage.failed("delete", exc)
 
     async def delete(self, *keys: str) -> None:
         if not keys or self._outage.bypass():

@@ -56,6 +56,13 @@ class HubMetrics:
             ["source", "outcome"],
             registry=self.registry,
         )
+        self.answers = Counter(
+            "cdhub_cached_answers",
+            "Customer reads by how they were answered: hit (cache), miss (computed, stored), "
+            "uncacheable (computed, not stored)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.registry.register(_StatementCollector(statements))
 
     def render(self) -> Response:

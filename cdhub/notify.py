@@ -6,6 +6,12 @@ message per id on the hub's broker, which Redis carries to every hub process
 (`customerChanged` and `ticketUpdated` subscriptions listen there). A message is
 JSON: ``{"id": 42, "kind": "merged", "survivorId": 17, "at": "..."}``.
 
+Besides dropping the view, a change gives each customer a new *generation*
+(a unique token under ``generation:<id>``): cached answers that read the
+customer (`resolvers.answers`) name the generation they were computed at and
+are served only while it is still current, so an answer computed from data a
+change had already made stale is never served, whichever finished first.
+
 A lost message (the process died between commit and publish) leaves a cached
 view stale for at most ``settings.cache_ttl_s``.
 """
@@ -13,6 +19,8 @@ view stale for at most ``settings.cache_ttl_s``.
 from __future__ import annotations
 
 import json
+import secrets
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -55,6 +63,26 @@ def customer_view_key(golden_id: int) -> str:
     return f"customer:{golden_id}"
 
 
+# Generations outlive every cached answer that names them (answers live at most half
+# as long), so an expired generation can never make an old answer current again.
+GENERATION_TTL_S = 2 * 24 * 3600
+
+
+def customer_generation_key(golden_id: int) -> str:
+    """Where a customer's generation token lives (absent: never changed since the flush)."""
+    return f"generation:customer:{golden_id}"
+
+
+def customer_answers_tag(golden_id: int) -> str:
+    """The tag under which answers that read a customer are remembered (to drop them)."""
+    return f"answers-of:customer:{golden_id}"
+
+
+def new_generation() -> bytes:
+    """A token no earlier generation of any customer can have had."""
+    return f"{time.time_ns()}-{secrets.token_hex(6)}".encode()
+
+
 def _message(ident: int, kind: str, extra: dict[str, Any]) -> bytes:
     body = {"id": ident, "kind": str(kind), "at": datetime.now(UTC).isoformat(), **extra}
     return json.dumps(body, separators=(",", ":")).encode()
@@ -77,6 +105,11 @@ async def customers_changed(
     if not ids:
         return
     await cache.delete(*(customer_view_key(i) for i in ids))
+    token = new_generation()
+    await cache.set_many({customer_generation_key(i): token for i in ids}, GENERATION_TTL_S)
+    # The new generation already makes them unservable; deleting them also frees the
+    # memory and, after an erasure, leaves no personal data behind in Redis.
+    await cache.delete_tagged([customer_answers_tag(i) for i in ids])
     extra = {} if survivor_id is None else {"survivorId": survivor_id}
     for ident in ids:
         await broker.publish(customer_channel(ident), _message(ident, kind, extra))

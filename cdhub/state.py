@@ -30,6 +30,9 @@ class HubState:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Appends to the audit log of reads (`create_engine(log_writer=True)`).
+    log_sessions: async_sessionmaker[AsyncSession]
+    log_engine: AsyncEngine
     cache: Cache
     broker: Broker
     redis: redis_asyncio.Redis | None
@@ -40,6 +43,12 @@ class HubState:
     def open(cls, settings: Settings) -> HubState:
         statements = StatementCounter()
         engine = create_engine(settings, counter=statements)
+        # SQLite has one writer anyway: the log shares the engine there.
+        log_engine = (
+            engine
+            if settings.is_sqlite
+            else create_engine(settings, counter=statements, log_writer=True)
+        )
         client = connect_redis(settings.redis_url) if settings.redis_url else None
         cache: Cache = RedisCache(client) if client else MemoryCache()
         broker: Broker = RedisBroker(client) if client else MemoryBroker()
@@ -47,6 +56,8 @@ class HubState:
             settings=settings,
             engine=engine,
             sessions=create_sessionmaker(engine),
+            log_sessions=create_sessionmaker(log_engine),
+            log_engine=log_engine,
             cache=cache,
             broker=broker,
             redis=client,
@@ -57,6 +68,8 @@ class HubState:
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
+        if self.log_engine is not self.engine:
+            await self.log_engine.dispose()
         await self.engine.dispose()
 
     async def database_ok(self) -> tuple[bool, str | None]:

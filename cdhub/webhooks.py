@@ -27,12 +27,12 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from cdhub.services.announce import announce_changes
 from cdhub.services.file_ingest import RETRIES, retryable
 from cdhub.services.ingest import IngestPipeline, IngestSummary, RecordResult
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.state import HubState
-from cdhub.worker import announce_changes
 from connectors import KNOWN_SYSTEMS, get_connector
 from connectors.files import RawRecord, parse_body
 
@@ -100,7 +100,9 @@ async def receive_events(request: Request) -> JSONResponse:
         await load_match_service(hub.sessions, hub.settings, f"webhook:{source}"),
     )
     summary, results = await _process(hub, pipeline, raws)
-    await announce_changes(hub.sessions, hub.cache if hub.redis else None, hub.broker, results)
+    await announce_changes(
+        hub.sessions, hub.cache if hub.redis else None, hub.broker, results, summary
+    )
     hub.metrics.ingested.labels(source, "created").inc(summary.created)
     hub.metrics.ingested.labels(source, "rejected").inc(summary.rejected)
     status = 200 if summary.rejected < summary.read else 422

@@ -30,15 +30,14 @@ from datetime import UTC, datetime, timedelta
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cdhub import notify
 from cdhub.cache import Broker, Cache
 from cdhub.queue import IngestQueue, QueuedRecord
+from cdhub.services.announce import announce_changes
 from cdhub.services.file_ingest import RETRIES, retryable
 from cdhub.services.ingest import IngestPipeline, IngestSummary, Matcher, RecordResult
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.state import database_unavailable
-from cdhub.storage.queries.ownership import golden_of_parties
 from cdhub.storage.repo import quarantine as quarantine_repo
 from cdhub.storage.repo import receipts as receipts_repo
 from cdhub.storage.repo.quarantine import Rejection
@@ -162,7 +161,7 @@ class Worker:
     async def _apply(self, source: str, records: Sequence[QueuedRecord]) -> None:
         """Commit the batch, or isolate and quarantine the records that make it fail."""
         try:
-            results = await self._commit(source, records)
+            summary, results = await self._commit(source, records)
         except Exception as exc:
             if database_unavailable(exc):
                 raise
@@ -176,9 +175,11 @@ class Worker:
             await self._apply(source, records[:middle])
             await self._apply(source, records[middle:])
             return
-        await announce_changes(self.sessions, self.cache, self.broker, results)
+        await announce_changes(self.sessions, self.cache, self.broker, results, summary)
 
-    async def _commit(self, source: str, records: Sequence[QueuedRecord]) -> list[RecordResult]:
+    async def _commit(
+        self, source: str, records: Sequence[QueuedRecord]
+    ) -> tuple[IngestSummary, list[RecordResult]]:
         pipeline = IngestPipeline(get_connector(source), await self._matching(source))
         for attempt in range(1, RETRIES + 1):
             try:
@@ -196,7 +197,7 @@ class Worker:
                         )
                 self.report.skipped += skipped
                 self.report.summary.add(summary)
-                return results
+                return summary, results
             except Exception as exc:
                 if attempt == RETRIES or not retryable(exc):
                     raise
@@ -233,33 +234,6 @@ class Worker:
             gone = await receipts_repo.prune(session, datetime.now(UTC) - RECEIPTS_KEPT)
         if gone:
             log.info("pruned %d receipts of processed entries", gone)
-
-
-async def announce_changes(
-    sessions: async_sessionmaker[AsyncSession],
-    cache: Cache | None,
-    broker: Broker | None,
-    results: Sequence[RecordResult],
-) -> None:
-    """After a commit: drop the cached views of the customers whose records changed, and tell."""
-    if cache is None or broker is None:
-        return
-    parties: set[tuple[str, str]] = set()
-    for result in results:
-        if result.status in ("created", "updated"):
-            for key in result.keys:
-                system, _, source_key = key.partition(":")
-                parties.add((system, source_key))
-    if not parties:
-        return
-    try:
-        async with sessions() as session:
-            owners = await golden_of_parties(session, parties)
-        await notify.customers_changed(
-            cache, broker, owners.values(), notify.CustomerChange.SOURCES
-        )
-    except Exception as exc:  # the change is committed; its views expire with their TTL
-        log.warning("could not announce changed customers: %s", exc)
 
 
 def _replayable(record: QueuedRecord) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from strawberry.types import Info as StrawberryInfo
 
+from cdhub.security.audit import ReadLog
 from cdhub.security.principal import Principal
 from cdhub.security.scoping import UNSCOPED, visible_golden_ids_clause
 from cdhub.settings import Settings
@@ -33,6 +34,7 @@ class HubContext:
     authenticated its connection params); ``actor`` names it in lineage, merge
     events and ledger entries. ``scope`` narrows every read to the customers
     the principal may see (`cdhub.security.scoping`): None for unscoped roles.
+    ``reads`` collects what the operation read for its audit row.
     """
 
     hub: HubState
@@ -40,6 +42,7 @@ class HubContext:
     actor: str = "anonymous"
     principal: Principal | None = None
     connection_params: dict[str, Any] | None = None
+    reads: ReadLog = field(default_factory=ReadLog)
     db: RequestSession = field(init=False)
     views: CustomerViews = field(init=False)
     loaders: Loaders = field(init=False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
@@ -89,3 +90,42 @@ class RequestLifecycle(SchemaExtension):
                         name = None
                     label = operation_label(metrics, name)
                     metrics.operations.labels(label).observe(time.perf_counter() - started)
+
+
+class QueryTextValidationCache(SchemaExtension):
+    """Validation results per query text (and validation rules), LRU-bounded.
+
+    Strawberry's `ValidationCache` keys on the parsed document, and hashing a
+    document walks every node of it on every request: for a customer-360
+    query that costs more than answering it from the answer cache. The same
+    text always parses to the same document (`ParserCache`), so the text is
+    the cheaper key for the same answer.
+    """
+
+    def __init__(self, store: OrderedDict[Hashable, list[GraphQLError]], maxsize: int) -> None:
+        self._store = store
+        self._maxsize = maxsize
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if context.query is None or document is None:
+            yield
+            return
+        key = (context.query, tuple(context.validation_rules))
+        errors = self._store.get(key)
+        if errors is None:
+            errors = validate(context.schema._schema, document, context.validation_rules)
+            self._store[key] = errors
+            while len(self._store) > self._maxsize:
+                self._store.popitem(last=False)
+        else:
+            self._store.move_to_end(key)
+        context.pre_execution_errors = errors
+        yield
+
+
+def validation_cache(maxsize: int) -> Callable[[], SchemaExtension]:
+    """A `QueryTextValidationCache` factory sharing one store across requests."""
+    store: OrderedDict[Hashable, list[GraphQLError]] = OrderedDict()
+    return lambda: QueryTextValidationCache(store, maxsize)

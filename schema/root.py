@@ -9,7 +9,7 @@ from typing import TypeVar
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -26,6 +26,7 @@ from cdhub.storage.queries import tickets as ticket_queries
 from cdhub.storage.queries.customers import CustomerCriteria, CustomerSort
 from cdhub.storage.queries.orders import OrderCriteria
 from cdhub.storage.queries.tickets import TicketCriteria
+from resolvers.answers import CachedAnswers
 from resolvers.context import Info
 from resolvers.errors import BadUserInput, Conflict, HubError, NotFound
 from resolvers.identity import identity_key, search_terms
@@ -35,7 +36,7 @@ from schema.access import AuditEntry, Me, Partner, PartnerAssignment
 from schema.analytics import AggregateFilter, AggregateRow, Dimension, Fact, Measure, aggregate
 from schema.connection import Connection, connection
 from schema.customer import Customer
-from schema.extensions import RequestLifecycle
+from schema.extensions import RequestLifecycle, validation_cache
 from schema.inputs import CustomerFilter, CustomerOrderBy, OrderFilter, SortDirection, TicketFilter
 from schema.loyalty import LedgerEntry
 from schema.mutations import Mutation
@@ -435,8 +436,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             RequestLifecycle,
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            validation_cache(DOCUMENT_CACHE_SIZE),
             *security_extensions(settings),
+            CachedAnswers,  # last: only what the guards let through reaches the cache
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.is_prod),
     )

@@ -9,17 +9,26 @@ written here: ``detail`` holds argument names, outcomes and counts only.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.security.principal import Principal
 from cdhub.security.scoping import utc
 from cdhub.storage.models import AuditEntry
 
 MAX_IDS = 1000  # a list page holds at most 100 customers; more is a bulk job
+
+
+@dataclass(slots=True)
+class ReadLog:
+    """What one operation read, for its audit row: the golden customers it returned and
+    whether any personal value went out unmasked. A cached answer replays its own."""
+
+    customers: set[int] = field(default_factory=set)
+    personal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +51,13 @@ async def record(
     now: datetime,
     detail: str | None = None,
 ) -> None:
-    """Add one audit row in the caller's unit of work (flushes, never commits)."""
+    """Add one audit row in the caller's unit of work (never commits)."""
     ids = sorted({int(i) for i in customer_ids})
     if len(ids) > MAX_IDS:
         detail = f"{detail or ''} (+{len(ids) - MAX_IDS} more customers)".strip()
         ids = ids[:MAX_IDS]
-    session.add(
-        AuditEntry(
+    await session.execute(
+        insert(AuditEntry).values(
             at=utc(now),
             key_id=principal.key_id,
             key_name=principal.name[:120],
@@ -58,7 +67,28 @@ async def record(
             detail=detail,
         )
     )
-    await session.flush()
+
+
+async def record_read(
+    sessions: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    operation: str,
+    customer_ids: Iterable[int],
+    now: datetime,
+    detail: str | None = None,
+) -> None:
+    """Write the audit row of a read, with ``sessions`` of the hub's log engine
+    (`HubState.log_sessions`).
+
+    On PostgreSQL that is one statement committing by itself without waiting
+    for the WAL flush: the row is durable a fraction of a second later (a
+    server crash inside that window can lose it, never corrupt anything), and a
+    read pays neither a disk flush nor BEGIN and COMMIT round trips. Rows of
+    writes are committed with the write, durably.
+    """
+    async with sessions() as session:
+        await record(session, principal, operation, customer_ids, now, detail)
+        await session.commit()
 
 
 async def entries(

@@ -143,12 +143,17 @@ class PersonalData(SchemaExtension):
     def __init__(self) -> None:
         self.principal: Principal | None = None
         self.masked = True
-        self.read_personal = False
-        self.customers: set[int] = set()
+        self.reads = audit.ReadLog()
 
     async def on_operation(self) -> AsyncIterator[None]:
-        self.principal = principal_of(self.execution_context.context)
+        context = self.execution_context.context
+        self.principal = principal_of(context)
         self.masked = masking.masks_personal_data(self.principal)
+        # Fresh per operation, and shared through the request context, where a cached
+        # answer (`resolvers.answers`) replays what it read.
+        self.reads = audit.ReadLog()
+        if isinstance(getattr(context, "reads", None), audit.ReadLog):
+            context.reads = self.reads
         yield
         try:
             await self._audit()
@@ -169,14 +174,14 @@ class PersonalData(SchemaExtension):
     def _seen(self, value: Any, root: Any, info: Any) -> object:
         golden_id = getattr(value, "golden_id", None)
         if isinstance(golden_id, int) and type(value).__name__ == "Customer":
-            self.customers.add(golden_id)
+            self.reads.customers.add(golden_id)
         masker = PERSONAL_FIELDS.get((info.parent_type.name, info.field_name))
         if masker is None:
             return value
         if self.masked:
             return masker(root, value)
         if value is not None:
-            self.read_personal = True
+            self.reads.personal = True
         return value
 
     async def _audit(self) -> None:
@@ -187,7 +192,7 @@ class PersonalData(SchemaExtension):
             context.schema._schema, context.graphql_document, _operation_name(context)
         )
         write = kind is OperationType.MUTATION
-        if not write and not (self.read_personal and not self.masked):
+        if not write and not (self.reads.personal and not self.masked):
             return
         sessions = getattr(getattr(context.context, "hub", None), "sessions", None)
         if sessions is None:
@@ -199,14 +204,17 @@ class PersonalData(SchemaExtension):
             }
         )
         detail = ("failed: " + ",".join(codes)) if codes else ("write" if write else "read")
+        operation = ",".join(fields) or "anonymous"
+        now = datetime.now(UTC)
+        if not write:
+            log_sessions = getattr(context.context.hub, "log_sessions", sessions)
+            await audit.record_read(
+                log_sessions, self.principal, operation, self.reads.customers, now, detail
+            )
+            return
         async with sessions() as session:
             await audit.record(
-                session,
-                self.principal,
-                ",".join(fields) or "anonymous",
-                self.customers,
-                datetime.now(UTC),
-                detail,
+                session, self.principal, operation, self.reads.customers, now, detail
             )
             await session.commit()
 

@@ -16,7 +16,9 @@ returns the extensions to add to the schema for given settings.
 
 from __future__ import annotations
 
+import json
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -260,6 +262,41 @@ def refusal(analysis: Analysis, limits: Limits) -> SecurityError | None:
     return None
 
 
+class AnalysisCache:
+    """`analyse` per (query text, operation name, variables), LRU-bounded: a channel app
+    sends the same few documents all day, and walking one costs more than running
+    it from the answer cache."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._found: OrderedDict[str, Analysis] = OrderedDict()
+        self._size = size
+
+    def analyse(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        query: str | None,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        limits: Limits,
+    ) -> Analysis:
+        if query is None:
+            return analyse(schema, document, operation_name, variables, limits)
+        try:
+            key = json.dumps([query, operation_name, variables or {}], sort_keys=True)
+        except (TypeError, ValueError):  # variables JSON did not give: not worth a key
+            return analyse(schema, document, operation_name, variables, limits)
+        found = self._found.get(key)
+        if found is None:
+            found = analyse(schema, document, operation_name, variables, limits)
+            self._found[key] = found
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+        else:
+            self._found.move_to_end(key)
+        return found
+
+
 class NoIntrospection(ValidationRule):
     """Refuses ``__schema`` and ``__type`` (``__typename`` stays allowed)."""
 
@@ -271,8 +308,9 @@ class NoIntrospection(ValidationRule):
 class RequestLimits(SchemaExtension):
     """Enforces `Limits` on every operation (queries, mutations and subscriptions)."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, analyses: AnalysisCache | None = None) -> None:
         self.limits = limits
+        self.analyses = analyses or AnalysisCache()
         self.deadline: float | None = None
 
     def on_operation(self) -> Iterator[None]:
@@ -305,9 +343,10 @@ class RequestLimits(SchemaExtension):
                 name = context.operation_name
             except RuntimeError:
                 name = None
-            analysis = analyse(
+            analysis = self.analyses.analyse(
                 context.schema._schema,
                 context.graphql_document,
+                context.query,
                 name,
                 context.variables,
                 self.limits,
@@ -331,4 +370,5 @@ class RequestLimits(SchemaExtension):
 def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """The limit extensions for ``settings``, as factories Strawberry calls per request."""
     limits = Limits.from_settings(settings)
-    return [lambda: RequestLimits(limits)]
+    analyses = AnalysisCache()  # one per schema: the documents it has seen
+    return [lambda: RequestLimits(limits, analyses)]

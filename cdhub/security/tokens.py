@@ -13,6 +13,8 @@ audience. Its claims say what the caller may do:
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +27,7 @@ from cdhub.settings import Settings
 
 MIN_HS256_SECRET = 32
 LEEWAY_S = 30
+VERIFIED_TOKENS = 4096  # valid tokens remembered until they expire
 
 
 class TokenConfigError(ValueError):
@@ -57,6 +60,7 @@ class TokenVerifier:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self._key = _key(settings)
+        self._verified: OrderedDict[str, tuple[TokenClaims, float]] = OrderedDict()
         if self._key is not None and self.algorithm == "HS256":
             if len(self._key.encode()) < MIN_HS256_SECRET:
                 raise TokenConfigError(
@@ -71,7 +75,25 @@ class TokenVerifier:
         return self._key is not None
 
     def verify(self, token: str) -> TokenClaims:
-        """The claims of a valid token; UNAUTHENTICATED for anything else."""
+        """The claims of a valid token; UNAUTHENTICATED for anything else.
+
+        A token found valid is remembered until it expires (LRU-bounded): an app
+        sends the same one with every request, and checking its signature costs
+        more than answering a cached read."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            claims, expires = remembered
+            if time.time() <= expires + LEEWAY_S:
+                self._verified.move_to_end(token)
+                return claims
+            del self._verified[token]
+        claims, expires = self._verify(token)
+        self._verified[token] = (claims, expires)
+        while len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return claims
+
+    def _verify(self, token: str) -> tuple[TokenClaims, float]:
         if self._key is None:
             raise Unauthenticated("bearer tokens are not accepted by this hub")
         required = ["exp", "sub", "role"] + (["iss"] if self.issuer else [])
@@ -87,7 +109,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid token: {exc}") from None
-        return _claims(claims)
+        return _claims(claims), float(claims["exp"])
 
 
 def _claims(claims: dict[str, Any]) -> TokenClaims:

@@ -102,6 +102,10 @@ class IngestSummary:
     facts: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     matching: MatchSummary = field(default_factory=MatchSummary)
+    # Whose facts the batch wrote, for telling their customers' caches: the parties orders,
+    # calls and ledger entries name, and (system, order no) of orders given deliveries.
+    fact_parties: set[tuple[str, str]] = field(default_factory=set)
+    delivered_orders: set[tuple[str, str]] = field(default_factory=set)
     # Seconds per stage: read (file), normalise (connector parse), store, match, facts.
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -114,6 +118,8 @@ class IngestSummary:
         self.facts += other.facts
         self.reasons.update(other.reasons)
         self.matching.add(other.matching)
+        self.fact_parties |= other.fact_parties
+        self.delivered_orders |= other.delivered_orders
         for stage, spent in other.seconds.items():
             self.seconds[stage] += spent
 
@@ -317,6 +323,11 @@ class IngestPipeline:
     ) -> None:
         everything = [fact for item in parsed for fact in item.facts]
         summary.facts += len(everything)
+        for fact in everything:
+            if isinstance(fact, DeliveryFact):
+                summary.delivered_orders.add((fact.source_system, fact.order_no))
+            elif fact.party is not None:
+                summary.fact_parties.add((fact.party.source_system, fact.party.source_key))
         await facts_repo.store_orders(session, _only(everything, OrderFact), now)
         await facts_repo.store_deliveries(session, _only(everything, DeliveryFact))
         await facts_repo.store_calls(session, _only(everything, CallFact), now)

@@ -14,10 +14,11 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.cache import RedisBroker, RedisCache, connect_redis
 from cdhub.console import console
-from cdhub.notify import CustomerChange, customers_changed
+from cdhub.services.announce import announce_changes
 from cdhub.services.file_ingest import FileProgress, ingest_file
 from cdhub.services.ingest import DeferredMatcher, IngestPipeline, IngestSummary, Matcher
 from cdhub.services.setup import load_match_service
@@ -53,7 +54,7 @@ async def ingest_paths(
     engine = create_engine(settings)
     sessions = create_sessionmaker(engine)
     total = IngestSummary()
-    announce = ChangeAnnouncer.open(settings)
+    announce = ChangeAnnouncer.open(settings, sessions)
     try:
         await upgrade(engine)
         matcher: Matcher = (
@@ -95,27 +96,29 @@ async def ingest_paths(
 
 
 class ChangeAnnouncer:
-    """After each committed batch: drop cached views of touched customers and announce them.
+    """After each committed batch: tell the customers whose records or facts changed
+    (`cdhub.services.announce`), so their cached views and answers go stale.
 
     Only with Redis configured: that is where other hub processes cache views and
     listen; without it there is nothing outside this process to tell.
     """
 
-    def __init__(self, redis: redis_asyncio.Redis | None) -> None:
+    def __init__(
+        self, redis: redis_asyncio.Redis | None, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
         self._redis = redis
+        self._sessions = sessions
         self._cache = RedisCache(redis) if redis is not None else None
         self._broker = RedisBroker(redis) if redis is not None else None
 
     @classmethod
-    def open(cls, settings: Settings) -> ChangeAnnouncer:
-        return cls(connect_redis(settings.redis_url) if settings.redis_url else None)
+    def open(
+        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    ) -> ChangeAnnouncer:
+        return cls(connect_redis(settings.redis_url) if settings.redis_url else None, sessions)
 
     async def __call__(self, summary: IngestSummary) -> None:
-        if self._cache is None or self._broker is None or not summary.matching.touched:
-            return
-        await customers_changed(
-            self._cache, self._broker, summary.matching.touched, CustomerChange.SOURCES
-        )
+        await announce_changes(self._sessions, self._cache, self._broker, (), summary)
 
     async def close(self) -> None:
         if self._redis is not None:

@@ -87,3 +87,17 @@ def data(result: dict[str, Any]) -> dict[str, Any]:
 
 def codes(result: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in result.get("errors", [])]
+
+
+@pytest.fixture
+async def cached_hub(database_url: str, redis_url: str) -> AsyncIterator[HubState]:
+    """A hub with the Redis cache (views and answers)."""
+    settings = load_settings(database_url=database_url, redis_url=redis_url, jwt_key=TEST_JWT_KEY)
+    state = HubState.open(settings)
+    yield state
+    await state.close()
+
+
+@pytest.fixture
+async def cached_people(cached_hub: HubState, tmp_path: Path) -> People:
+    return await ingest_people(cached_hub, tmp_path)

@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis.asyncio as redis_asyncio
-from sqlalchemy import text
 
 from cdhub.app import create_app
 from cdhub.cache import CACHE_PREFIX
 from cdhub.notify import CustomerChange, customers_changed
-from cdhub.settings import load_settings
 from cdhub.state import HubState
-from tests.schema.conftest import TEST_JWT_KEY, Graph, bearer, data
-from tests.schema.people import People, ingest_people
+from tests.schema.conftest import Graph, bearer, data
+from tests.schema.people import People, rename_behind_the_hubs_back
 
 READ = "query($id: ID!) { customer(id: $id) { goldenId name primaryPhone } }"
-
-
-@pytest.fixture
-async def cached_hub(database_url: str, redis_url: str) -> AsyncIterator[HubState]:
-    settings = load_settings(database_url=database_url, redis_url=redis_url, jwt_key=TEST_JWT_KEY)
-    state = HubState.open(settings)
-    yield state
-    await state.close()
-
-
-@pytest.fixture
-async def cached_people(cached_hub: HubState, tmp_path: Path) -> People:
-    return await ingest_people(cached_hub, tmp_path)
 
 
 @pytest.fixture
@@ -57,14 +41,6 @@ async def _cached_keys(hub: HubState) -> set[str]:
     return {k.decode().removeprefix(CACHE_PREFIX) for k in keys}
 
 
-async def _rename_behind_the_hubs_back(hub: HubState, golden_id: int, name: str) -> None:
-    async with hub.sessions() as session, session.begin():
-        await session.execute(
-            text("UPDATE golden_customers SET display_name = :n WHERE id = :g"),
-            {"n": name, "g": golden_id},
-        )
-
-
 async def test_views_are_read_through_the_cache_until_a_change_drops_them(
     cached_gql: Graph, cached_people: People, cached_hub: HubState
 ) -> None:
@@ -72,7 +48,7 @@ async def test_views_are_read_through_the_cache_until_a_change_drops_them(
     assert data(await cached_gql(READ, {"id": str(golden)}))["customer"]["name"] == "赵敏"
     assert f"customer:{golden}" in await _cached_keys(cached_hub)
 
-    await _rename_behind_the_hubs_back(cached_hub, golden, "改名")
+    await rename_behind_the_hubs_back(cached_hub, golden, "改名")
     assert (
         data(await cached_gql(READ, {"id": str(golden)}))["customer"]["name"] == "赵敏"
     )  # from the cache
@@ -121,7 +97,7 @@ async def test_without_redis_views_are_not_cached(
 ) -> None:
     golden = people.golden["M1"]
     await gql(READ, {"id": str(golden)})
-    await _rename_behind_the_hubs_back(hub, golden, "改名")
+    await rename_behind_the_hubs_back(hub, golden, "改名")
     assert data(await gql(READ, {"id": str(golden)}))["customer"]["name"] == "改名"
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
-from cdhub.storage.models import GoldenCustomer, SourceRecord, Xref
+from cdhub.storage.models import GoldenCustomer, Order, SourceRecord, Xref
 from cdhub.storage.queries.keyset import AnySelect, Expr, Scope
 
 OWNER = "owner_id"
@@ -134,6 +134,29 @@ async def golden_of_parties(
         .where(tuple_(SourceRecord.source_system, SourceRecord.source_key).in_(keys))
     )
     return {(system, key): int(owner) for system, key, owner in rows.all()}
+
+
+async def golden_of_orders(session: AsyncSession, orders: Iterable[tuple[str, str]]) -> set[int]:
+    """The surviving golden ids owning the orders ``(system, order no)`` (unlinked: none)."""
+    keys = sorted(set(orders))
+    if not keys:
+        return set()
+    golden = GoldenCustomer
+    rows = await session.execute(
+        select(func.coalesce(golden.merged_into_id, golden.id))
+        .select_from(Order)
+        .join(
+            SourceRecord,
+            and_(
+                SourceRecord.source_system == Order.party_system,
+                SourceRecord.source_key == Order.party_key,
+            ),
+        )
+        .join(Xref, Xref.source_record_id == SourceRecord.id)
+        .join(golden, golden.id == Xref.golden_id)
+        .where(tuple_(Order.source_system, Order.order_no).in_(keys))
+    )
+    return {int(owner) for owner in rows.scalars()}
 
 
 def scoped_facts(
