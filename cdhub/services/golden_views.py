@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,16 +91,27 @@ async def refresh(
         return
     by_golden = members_of if members_of is not None else await golden_repo.members(session, ids)
     pins = await golden_repo.pins(session, [g for g in ids if g not in fresh])
-    parsed = known or {}
-    writes: list[ViewWrite] = []
-    empty: list[int] = []
-    for golden_id in ids:
-        members = by_golden.get(golden_id, [])
-        if not members:
-            empty.append(golden_id)
-            continue
-        contributions = [contribution(m, parsed.get(m.source_record_id)) for m in members]
-        view = survive(contributions, policy, pins.get(golden_id, {}))
-        writes.append(view_write(golden_id, view, members))
+    writes = compose(ids, by_golden, policy, pins, known)
+    empty = [golden_id for golden_id in ids if not by_golden.get(golden_id)]
     await golden_repo.write_views(session, writes, now, fresh)
     await golden_repo.retire_empty(session, empty, now)
+
+
+def compose(
+    golden_ids: Iterable[int],
+    members_of: Mapping[int, list[Member]],
+    policy: SurvivorshipPolicy,
+    pins: Mapping[int, dict[str, str]] | None = None,
+    known: Mapping[int, PartyRecord] | None = None,
+) -> list[ViewWrite]:
+    """Survivorship for each golden that has members, projected for storage (no I/O)."""
+    parsed = known or {}
+    writes: list[ViewWrite] = []
+    for golden_id in golden_ids:
+        members = members_of.get(golden_id, [])
+        if not members:
+            continue
+        contributions = [contribution(m, parsed.get(m.source_record_id)) for m in members]
+        view = survive(contributions, policy, (pins or {}).get(golden_id, {}))
+        writes.append(view_write(golden_id, view, members))
+    return writes

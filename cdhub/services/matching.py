@@ -124,7 +124,8 @@ class MatchService:
         settings = self.config.settings
         keys = {c.record_id: blocking_keys(c.party) for c in changed}
         await _lock_keys(session, (k for ks in keys.values() for k in ks))
-        await blocking_repo.replace_keys(session, keys)
+        fresh = {c.record_id for c in changed if c.is_new}  # stored in this batch: no keys yet
+        await blocking_repo.replace_keys(session, keys, fresh)
         sizes = await blocking_repo.block_sizes(session, {k for ks in keys.values() for k in ks})
         usable = {record_id: keys_to_query(ks, sizes, settings) for record_id, ks in keys.items()}
         holders = await blocking_repo.records_with_keys(
@@ -145,8 +146,10 @@ class MatchService:
                 0,
             )
         links = await self._cannot_links(session, candidate_ids | changed_ids, refs)
+        # The newest id is the rough record count; a batch that stored records knows it.
+        total = max(fresh) if fresh else await records_repo.approximate_count(session)
         tf = TermFrequencies(
-            total=max(await records_repo.approximate_count(session), TF_MIN_POPULATION),
+            total=max(total, TF_MIN_POPULATION),
             counts=_tf_counts(sizes, self._tf_types),
         )
         summary = MatchSummary()
@@ -259,7 +262,24 @@ class MatchService:
         self, session: AsyncSession, picture: _Picture, now: datetime, summary: MatchSummary
     ) -> None:
         live_new = [ref for ref in picture.new_refs if ref not in picture.redirect]
-        created = await golden_repo.create(session, [picture.kinds[r] for r in live_new], now)
+        known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
+        # New goldens are stored with their views: no pins, old identities or lineage yet.
+        new_views = golden_views.compose(
+            range(len(live_new)),
+            {
+                i: [picture.meta[rid] for rid in sorted(picture.members[ref])]
+                for i, ref in enumerate(live_new)
+            },
+            self.config.policy,
+            known=known,
+        )
+        by_index = {w.golden_id: w for w in new_views}
+        created = await golden_repo.create(
+            session,
+            [picture.kinds[r] for r in live_new],
+            now,
+            [by_index.get(i) for i in range(len(live_new))],
+        )
         ids: dict[str, int] = dict(zip(live_new, created, strict=True))
 
         def real(ref: str) -> int:
@@ -327,8 +347,8 @@ class MatchService:
             and not picture.members.get(ref)
             and ref not in picture.redirect
         }
-        known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
-        members_of: dict[int, list[Member]] = {golden: [] for golden in touched | emptied}
+        stale = (touched - set(created)) | emptied
+        members_of: dict[int, list[Member]] = {golden: [] for golden in stale}
         for ref, members in picture.members.items():
             if members and ref not in picture.redirect:
                 golden = real(ref)
@@ -336,9 +356,7 @@ class MatchService:
                     members_of[golden].extend(
                         replace(picture.meta[rid], golden_id=golden) for rid in sorted(members)
                     )
-        await golden_views.refresh(
-            session, touched | emptied, self.config.policy, now, known, members_of, set(created)
-        )
+        await golden_views.refresh(session, stale, self.config.policy, now, known, members_of)
         summary.touched |= touched | emptied
         summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +15,16 @@ from mdm.blocking import BlockingKey
 
 
 async def replace_keys(
-    session: AsyncSession, keys_by_record: Mapping[int, Iterable[BlockingKey]]
+    session: AsyncSession,
+    keys_by_record: Mapping[int, Iterable[BlockingKey]],
+    fresh: Collection[int] = frozenset(),
 ) -> None:
-    """Make the stored keys of each record exactly ``keys_by_record[record]``."""
+    """Make the stored keys of each record exactly ``keys_by_record[record]``.
+
+    ``fresh`` records were stored in this transaction and have no keys to delete.
+    """
     ids = sorted(keys_by_record)
-    for part in chunks(ids):
+    for part in chunks([i for i in ids if i not in fresh]):
         await session.execute(
             delete(BlockingKeyRow).where(BlockingKeyRow.source_record_id.in_(part))
         )
