@@ -83,9 +83,7 @@ async def ingest_file(
     start = checkpoint.offset if checkpoint else 0
     handled = 0
     reading = _Timed(read_records(path, encoding=encoding, start_offset=start))
-    for batch, next_offset in _batches(
-        read_records(path, encoding=encoding, start_offset=start), batch_size
-    ):
+    for batch, next_offset in _batches(reading, batch_size):
         summary = await _with_retries(sessions, pipeline, batch, system, where, print_, next_offset)
         total.add(summary)
         total.seconds["read"] += reading.take()
