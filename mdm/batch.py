@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +99,51 @@ def _rule_mask(gamma: npt.NDArray[np.int8], settings: MatchSettings) -> npt.NDAr
     return condition_mask(gamma, settings, conditions)
 
 
+def _mutual_best(
+    pairs: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    limit: float,
+    settings: MatchSettings,
+) -> list[list[int]]:
+    """Pairs each of whose records has the other as its one clear best candidate.
+
+    A weak link (at or above ``limit``) between two records that nothing else
+    in the batch resembles: the best candidate of each is the other, and every
+    other candidate of either scores at least ``ambiguity_margin`` lower. Such
+    a pair is linked by :func:`mdm.clustering.attach_exclusive` under the same
+    checks as an exclusive contact (no contradiction, no veto).
+    """
+    if not len(pairs):
+        return []
+    n = int(pairs.max()) + 1
+    ends = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    w = np.concatenate([weights, weights])
+    order = np.lexsort((-w, ends))
+    ends, w = ends[order], w[order]
+    first = np.ones(len(ends), dtype=bool)
+    first[1:] = ends[1:] != ends[:-1]
+    best = np.full(n, -np.inf)
+    best[ends[first]] = w[first]
+    second = np.full(n, -np.inf)
+    nxt = np.flatnonzero(first) + 1
+    ok = nxt < len(ends)
+    nxt = nxt[ok]
+    same = ends[nxt] == ends[nxt - 1]
+    second[ends[nxt[same]]] = w[nxt[same]]
+    margin = settings.thresholds.ambiguity_margin
+    clear = np.isneginf(second) | (best - np.where(np.isneginf(second), 0.0, second) >= margin)
+    i, j = pairs[:, 0], pairs[:, 1]
+    hit = (
+        (weights >= limit)
+        & (weights < settings.thresholds.match_weight)
+        & (weights == best[i])
+        & (weights == best[j])
+        & clear[i]
+        & clear[j]
+    )
+    return [[int(x), int(y)] for x, y in pairs[hit].tolist()]
+
+
 def cluster_records(
     records: Sequence[PartyRecord],
     model: Model,
@@ -156,6 +201,16 @@ def cluster_records(
     ]
     result = cluster(len(features), edges, veto)
     clustered = result.clusters
+
+    def link_ok(limit: float) -> Callable[[int, int], bool]:
+        def ok(x: int, y: int) -> bool:
+            if links.forbids(refs[x], refs[y]):
+                return False
+            d = decision(x, y)
+            return d.score.match_weight >= limit and not d.contradiction
+
+        return ok
+
     limit = settings.thresholds.exclusive_weight
     if limit is not None:
         holders: dict[BlockingKey, list[int]] = {}
@@ -164,15 +219,12 @@ def cluster_records(
                 if k.key_type in CONTACT_KEY_TYPES:
                     holders.setdefault(k, []).append(i)
         cap = {t: max_block_size(t, settings) for t in CONTACT_KEY_TYPES}
-
-        def link_ok(x: int, y: int) -> bool:
-            if links.forbids(refs[x], refs[y]):
-                return False
-            d = decision(x, y)
-            return d.score.match_weight >= limit and not d.contradiction
-
         groups = [m for k, m in holders.items() if len(m) <= (cap[k.key_type] or len(m))]
-        clustered = attach_exclusive(clustered, groups, link_ok, veto)
+        clustered = attach_exclusive(clustered, groups, link_ok(limit), veto)
+    mutual = settings.thresholds.mutual_weight
+    if mutual is not None:
+        best = _mutual_best(pairs, weights, mutual, settings)
+        clustered = attach_exclusive(clustered, best, link_ok(mutual), veto)
     cluster_of = {i: k for k, members in enumerate(clustered) for i in members}
     review = [
         d

@@ -50,6 +50,9 @@ KEY_TYPES = (
     "address",
     "name_postcode",
     "given_postcode",
+    "postcode",
+    "surname",
+    "surname_street",
     "name_sorted",
     "other_id",
     "org_token",
@@ -110,13 +113,23 @@ def _keys(f: RecordFeatures) -> frozenset[BlockingKey]:
     postcodes = {a.postcode for a in f.addresses if a.postcode}
     if f.birth_date is not None:
         keys.add(BlockingKey("birth_date", f.birth_date.isoformat()))
+    # a small postcode area on its own: finds records whose name, birth date and
+    # street are all garbled; a busy one is over the cap and skipped
+    keys.update(BlockingKey("postcode", p) for p in postcodes)
     for a in f.addresses:
         if a.detail and len(a.detail) >= 6:
             keys.add(
                 BlockingKey("address", f"{a.district or a.city or a.postcode or ''}|{a.detail}")
             )
     areas = {a.district or a.city for a in f.addresses if a.district or a.city}
+    # the start of the street detail (a number and a street, 漕溪北路): with the
+    # surname it finds a household or a person whose area and name are garbled
+    streets = {a.detail[:4] for a in f.addresses if a.detail and len(a.detail) >= 6}
     for n in f.names:
+        if n.surname and not n.honorific_only:
+            # a rare surname on its own (a common one is over the cap)
+            keys.add(BlockingKey("surname", n.surname))
+            keys.update(BlockingKey("surname_street", f"{n.surname}|{s}") for s in streets)
         if n.surname and n.has_given:
             keys.add(BlockingKey("name_initials", f"{n.surname}|{n.given_initials}"))
         if n.pinyin and not n.honorific_only:

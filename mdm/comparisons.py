@@ -8,7 +8,9 @@ addresses) are compared element by element and the most specific level wins.
 Tests by attribute:
 
 ``names`` (person names)
-    ``null`` (either has no name), ``exact`` (same simplified full name),
+    ``null`` (either has no name), ``one_part`` (latin names, one side gives
+    only a surname or only a given name, equal or near to a part of the
+    other: one word agrees, not a whole name), ``exact`` (same simplified full name),
     ``pinyin_exact`` (same pinyin, so 林嘉欣, 林嘉欣 in traditional and "Lin
     Jiaxin" meet; or the same surname and given parts in any written order),
     ``pinyin_swapped`` (surname and given swapped), ``jaro_winkler`` (on the
@@ -34,13 +36,18 @@ Tests by attribute:
     ``one_digit_typo``, ``else``.
 ``addresses``
     ``null``, ``detail_exact`` / ``detail_fuzzy`` (street detail inside a
-    compatible area), ``same_district`` (or same postcode), ``same_city``,
+    compatible area), ``detail_partial`` (the shorter detail near a stretch of
+    the longer one), ``same_district`` (or same postcode), ``same_city``,
     ``same_province``, ``else``.
 ``org_name``
     ``null``, ``exact`` (same core and branch), ``same_core``,
     ``core_fuzzy``, ``else``.
 ``accounts``
     ``null`` (no account kind in common), ``exact``, ``else``.
+``emails``
+    also ``name_like``: every shared address only spells the holders' name
+    (``fang.wang@163.com``): namesakes write the same one, so it is
+    term-frequency adjusted on the name, not on the address.
 any set-valued attribute (``emails``, ``unionids``, ``gender``, ``nickname``)
     ``null``, ``exact``, ``jaro_winkler`` (for emails: of the local parts
     within one domain), ``else``.
@@ -53,6 +60,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from mdm.features import AddressFeature, NameFeature, RecordFeatures
@@ -68,6 +76,21 @@ _ratio = Indel.normalized_similarity
 # --- person names ------------------------------------------------------------------------
 
 NameTest = Callable[[NameFeature, NameFeature, float], bool]
+
+
+def _name_one_part(a: NameFeature, b: NameFeature, t: float) -> bool:
+    """A latin name of which one side gives only one part (a given name, or a
+    surname), equal or near to a part of the other: the agreement of one word,
+    not of a whole name."""
+    if not (a.is_latin or b.is_latin) or a.honorific_only or b.honorific_only:
+        return False
+    if a.surname and a.given and b.surname and b.given:
+        return False
+    if (a.has_given or b.has_given) and _name_surname_only(a, b, t):
+        return False  # a whole name and its surname alone: ``surname_only``
+    xs = [p for p in (a.surname, a.given) if p]
+    ys = [p for p in (b.surname, b.given) if p]
+    return any(x == y or _jw(x, y) >= t for x in xs for y in ys)
 
 
 def _name_exact(a: NameFeature, b: NameFeature, t: float) -> bool:
@@ -169,6 +192,7 @@ def _always(a: object, b: object, t: float) -> bool:
 
 
 NAME_TESTS: dict[str, NameTest] = {
+    "one_part": _name_one_part,
     "exact": _name_exact,
     "pinyin_exact": _name_pinyin,
     "pinyin_swapped": _name_swapped,
@@ -222,6 +246,17 @@ def _addr_detail_fuzzy(a: AddressFeature, b: AddressFeature, t: float) -> bool:
     )
 
 
+_PARTIAL_MIN = 8
+
+
+def _addr_detail_partial(a: AddressFeature, b: AddressFeature, t: float) -> bool:
+    """The shorter detail (at least eight characters) is near a stretch of the
+    longer one: a building name, a unit or a street dropped from one side."""
+    if a.detail is None or b.detail is None or min(len(a.detail), len(b.detail)) < _PARTIAL_MIN:
+        return False
+    return fuzz.partial_ratio(a.detail, b.detail) >= 100 * t and _area_compatible(a, b)
+
+
 def _addr_district(a: AddressFeature, b: AddressFeature, t: float) -> bool:
     if a.postcode is not None and a.postcode == b.postcode:
         return True
@@ -241,6 +276,7 @@ def _addr_province(a: AddressFeature, b: AddressFeature, t: float) -> bool:
 ADDRESS_TESTS: dict[str, AddressTest] = {
     "detail_exact": _addr_detail_exact,
     "detail_fuzzy": _addr_detail_fuzzy,
+    "detail_partial": _addr_detail_partial,
     "same_district": _addr_district,
     "same_city": _addr_city,
     "same_province": _addr_province,
@@ -415,6 +451,47 @@ def _plain_near(x: str, y: str, t: float) -> bool:
     return _jw(x, y) >= t
 
 
+def _spellings(f: RecordFeatures) -> dict[str, str]:
+    """Email local parts (letters only) that merely spell one of the record's
+    names, surname and given name in either order, to the name's pinyin."""
+    out: dict[str, str] = {}
+    for n in f.names:
+        if n.surname and n.given and not n.honorific_only:
+            out[n.surname + n.given] = n.pinyin
+            out[n.given + n.surname] = n.pinyin
+    return out
+
+
+def _spelled_name(email: str, a: RecordFeatures, b: RecordFeatures) -> str | None:
+    """The pinyin of the name ``email`` spells (``fang.wang@163.com``), if it does."""
+    local = "".join(c for c in email.rpartition("@")[0] if c.isalpha()).lower()
+    if not local:
+        return None
+    return _spellings(a).get(local) or _spellings(b).get(local)
+
+
+def _email_name_like(a: RecordFeatures, b: RecordFeatures, t: float) -> bool:
+    """Every shared email only spells the holders' name: a namesake writes the same one."""
+    common = a.emails & b.emails
+    return bool(common) and all(_spelled_name(e, a, b) is not None for e in common)
+
+
+def _email_value(comparison: Comparison) -> TfValue:
+    """The shared email, or for ``name_like`` the name it spells: such an address
+    is as common as the name (tf on ``name_pinyin``)."""
+    tests = tuple(lv.test for lv in comparison.levels)
+
+    def tf_value(a: RecordFeatures, b: RecordFeatures, level: int) -> str | None:
+        common = a.emails & b.emails
+        if not common:
+            return None
+        if tests[level] == "name_like":
+            return _spelled_name(min(common), a, b)
+        return min(common)
+
+    return tf_value
+
+
 def _set_tests(
     get: Callable[[RecordFeatures], frozenset[str]],
     near: Callable[[str, str, float], bool] = _plain_near,
@@ -586,10 +663,12 @@ def compile_comparison(comparison: Comparison) -> CompiledComparison:
         level_of, tf_value, null_level = _record_evaluator(comparison, RECORD_TESTS[attr], shared)
     elif attr in SET_ATTRIBUTES:
         get = SET_ATTRIBUTES[attr]
-        near = _email_near if attr == "emails" else _plain_near
-        level_of, tf_value, null_level = _record_evaluator(
-            comparison, _set_tests(get, near), _shared_value(get)
-        )
+        tests = _set_tests(get, _email_near if attr == "emails" else _plain_near)
+        value = _shared_value(get)
+        if attr == "emails":
+            tests["name_like"] = _email_name_like
+            value = _email_value(comparison)
+        level_of, tf_value, null_level = _record_evaluator(comparison, tests, value)
     else:
         raise ValueError(f"comparison {comparison.name!r}: unknown attribute {attr!r}")
     return CompiledComparison(

@@ -27,7 +27,7 @@ from mdm.model import (
     scoring_table,
 )
 from mdm.records import PartyRecord
-from mdm.rules import SAME_SOURCE_CAP, RuleResult, apply_rules
+from mdm.rules import SAME_SOURCE_CAP, RuleResult, apply_rules, live_cap_rules
 from mdm.settings import OUTCOME_RANK, MatchSettings, Outcome, Thresholds, settings_hash
 
 
@@ -133,7 +133,8 @@ def decide_features(
         score = score_pair(a, b, model, settings, tf)
     else:
         score = score_levels(a, b, levels, scoring_table(model, settings), model, tf)
-    rules = apply_rules(a, b, score.labels(), settings, score.match_weight)
+    caps = live_cap_rules(settings, model)
+    rules = apply_rules(a, b, score.labels(), settings, score.match_weight, caps)
     return Decision(
         left=a.ref,
         right=b.ref,

@@ -15,7 +15,9 @@ Applied to every scored pair, in this order:
    POSSIBLE_MATCH (two accounts of one household share a mobile and an
    address: the source keeping them apart is itself evidence);
 6. the settings' ``cap_rules`` cap the outcome (a name conflict: at most
-   POSSIBLE_MATCH; a name and birth-date conflict: NO_MATCH).
+   POSSIBLE_MATCH; a name and birth-date conflict: NO_MATCH), unless the
+   model shows the conflict is common among one party's records
+   (:func:`live_cap_rules`).
 
 A cannot-link or any cap is a *veto* for clustering: no chain of other links
 may put the two records into one golden record.
@@ -23,12 +25,14 @@ may put the two records into one golden record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mdm.features import RecordFeatures
+from mdm.model import Model
 from mdm.settings import (
     OUTCOME_RANK,
+    CapRule,
     EvidenceRule,
     LevelCondition,
     MatchSettings,
@@ -113,12 +117,60 @@ def _source_needs_strong(a: RecordFeatures, b: RecordFeatures, settings: MatchSe
 SAME_SOURCE_CAP = "same_source_requires_strong_evidence"
 
 
+def conflict_share(rule: CapRule, model: Model) -> float | None:
+    """The model's m of the levels of ``rule``'s first condition (None if unknown).
+
+    Training holds capped pairs at non-match, so this m is learned from pairs
+    the rest of the evidence confirms (the same identifier and birth date,
+    the same valid identifier): the share of one party's records that show
+    the conflict all the same.
+    """
+    cond = rule.all_of[0]
+    try:
+        p = model.parameters(cond.comparison)
+    except KeyError:
+        return None
+    return sum(m for label, m in zip(p.labels, p.m, strict=True) if label in cond.labels)
+
+
+_live: dict[tuple[int, int], tuple[MatchSettings, Model, tuple[CapRule, ...]]] = {}
+
+
+def live_cap_rules(settings: MatchSettings, model: Model | None) -> tuple[CapRule, ...]:
+    """The cap rules in force under ``model``.
+
+    A rule with a ``release_share`` is lifted when :func:`conflict_share` is at
+    least that share: where names are often replaced or garbled within one
+    party's records (as in sources keyed by hand), a name conflict says little,
+    and the score decides alone. Where one party's records hardly ever conflict,
+    the conflict marks a second person (a family member on a shared phone) and
+    the cap stays. Cached by the identity of settings and model.
+    """
+    if model is None:
+        return settings.cap_rules
+    key = (id(settings), id(model))
+    hit = _live.get(key)
+    if hit is not None and hit[0] is settings and hit[1] is model:
+        return hit[2]
+    live = []
+    for rule in settings.cap_rules:
+        share = conflict_share(rule, model) if rule.release_share is not None else None
+        if share is None or rule.release_share is None or share < rule.release_share:
+            live.append(rule)
+    result = tuple(live)
+    if len(_live) > 32:
+        _live.clear()
+    _live[key] = (settings, model, result)
+    return result
+
+
 def apply_rules(
     a: RecordFeatures,
     b: RecordFeatures,
     labels: Mapping[str, str],
     settings: MatchSettings,
     weight: float | None = None,
+    caps: Sequence[CapRule] | None = None,
 ) -> RuleResult:
     """Evaluate all rules for a pair whose comparison levels are ``labels``.
 
@@ -129,6 +181,8 @@ def apply_rules(
         settings: Source policies, strong-evidence, match and cap rules.
         weight: The pair's match weight; when given and at or above
             ``settings.thresholds.same_source_weight`` it counts as strong evidence.
+        caps: The cap rules in force (:func:`live_cap_rules`); default all of
+            ``settings.cap_rules``.
     """
     hard = hard_cannot_link(a, b)
     if hard is not None:
@@ -143,7 +197,7 @@ def apply_rules(
     cap, max_outcome = None, Outcome.MATCH
     if strong is None and _source_needs_strong(a, b, settings):
         cap, max_outcome = SAME_SOURCE_CAP, Outcome.POSSIBLE_MATCH
-    for rule in settings.cap_rules:
+    for rule in settings.cap_rules if caps is None else caps:
         if rule.unless and all(holds(c, labels) for c in rule.unless):
             continue
         if all(holds(c, labels) for c in rule.all_of) and (

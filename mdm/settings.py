@@ -111,6 +111,7 @@ def PersonNameComparison() -> Comparison:
         "names",
         (
             ComparisonLevel("null", "null"),
+            ComparisonLevel("one_part_0.92", "one_part", 0.92),
             ComparisonLevel("exact", "exact", tf_key="name_pinyin"),
             ComparisonLevel("same_pinyin", "pinyin_exact", tf_key="name_pinyin"),
             ComparisonLevel("swapped_pinyin", "pinyin_swapped"),
@@ -140,6 +141,22 @@ def PhoneComparison() -> Comparison:
             ComparisonLevel("none_shared", "else"),
         ),
         "phones: a shared mobile or landline (term-frequency adjusted)",
+    )
+
+
+def EmailComparison() -> Comparison:
+    """An email that only spells the name / exact / near within one domain / else."""
+    return Comparison(
+        "email",
+        "emails",
+        (
+            ComparisonLevel("null", "null"),
+            ComparisonLevel("name_like", "name_like", tf_key="name_pinyin"),
+            ComparisonLevel("exact", "exact", tf_key="email"),
+            ComparisonLevel("jaro_winkler_0.92", "jaro_winkler", 0.92),
+            ComparisonLevel("different", "else"),
+        ),
+        "emails: exact (tf-adjusted; one that only spells the name as common as the name)",
     )
 
 
@@ -186,6 +203,7 @@ def AddressComparison() -> Comparison:
             ComparisonLevel("null", "null"),
             ComparisonLevel("detail_exact", "detail_exact"),
             ComparisonLevel("detail_fuzzy_0.85", "detail_fuzzy", 0.85),
+            ComparisonLevel("detail_partial_0.9", "detail_partial", 0.9),
             ComparisonLevel("same_district", "same_district"),
             ComparisonLevel("same_city", "same_city"),
             ComparisonLevel("same_province", "same_province"),
@@ -241,6 +259,11 @@ class CapRule:
     # The cap does not apply when all of these hold (a name typo on a record
     # that agrees on the person's own identifier and birth date).
     unless: tuple[LevelCondition, ...] = ()
+    # The cap is lifted for a model whose m of the first condition's levels is
+    # at least this: training estimates m from pairs that other evidence
+    # confirms, so a high m says the records of one party carry this conflict
+    # often (names replaced or garbled by the source), and the score decides.
+    release_share: float | None = None
 
 
 class SourceMode(StrEnum):
@@ -294,6 +317,10 @@ class Thresholds:
         exclusive_weight: A POSSIBLE_MATCH pair at or above this weight that
             shares a phone or email held by no third party still links
             (:func:`mdm.clustering.attach_exclusive`); None turns this off.
+        mutual_weight: A POSSIBLE_MATCH pair at or above this weight whose
+            records are each other's one clear best candidate (every other
+            candidate of either at least ``ambiguity_margin`` lower) still
+            links, under the same checks as an exclusive contact; None: off.
         same_source_weight: Two records of a strong-only source (two shop
             member accounts) merge without a strong-evidence rule at or above
             this weight; None: never.
@@ -305,6 +332,7 @@ class Thresholds:
     ambiguity_margin: float = 1.0
     exclusive_weight: float | None = 0.0
     same_source_weight: float | None = 16.0
+    mutual_weight: float | None = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +385,9 @@ PERSONAL_AGREEMENT = (
     _cond("birth_date", "null", "exact", "day_month_swapped", "year_off_by_one", "one_digit_typo"),
 )
 SAME_IDENTIFIER = (_cond("identifier", "exact"),)
+# Name caps are lifted when one party's confirmed records show the conflict at
+# least this often (one in a hundred): then names are noisy, not a second person.
+CONFLICT_RELEASE = 0.01
 IDENTIFIER_NOT_SAME = _cond("identifier", "null", "near", "different_valid", "different")
 BIRTH_NOT_SAME = _cond(
     "birth_date", "null", "day_month_swapped", "year_off_by_one", "one_digit_typo", "different"
@@ -364,13 +395,13 @@ BIRTH_NOT_SAME = _cond(
 
 
 def default_settings() -> MatchSettings:
-    """The shipped settings (``cdhub-default-3``)."""
+    """The shipped settings (``cdhub-default-4``)."""
     return MatchSettings(
-        version="cdhub-default-3",
+        version="cdhub-default-4",
         comparisons=(
             PersonNameComparison(),
             PhoneComparison(),
-            JaroWinklerAtThresholds("emails", (0.92,), name="email", tf_key="email"),
+            EmailComparison(),
             IdentifierComparison(),
             ExactMatch("unionids", name="unionid"),
             ExactMatch("accounts", name="account"),
@@ -394,6 +425,9 @@ def default_settings() -> MatchSettings:
                 ("address", 30),
                 ("name_postcode", 40),
                 ("given_postcode", 40),
+                ("postcode", 20),
+                ("surname", 20),
+                ("surname_street", 40),
                 ("name_sorted", 40),
                 ("other_id", 10),
                 ("org_token", 60),
@@ -425,6 +459,7 @@ def default_settings() -> MatchSettings:
                 (NAME_CONFLICT, _cond("birth_date", "different")),
                 Outcome.NO_MATCH,
                 SAME_IDENTIFIER,
+                CONFLICT_RELEASE,
             ),
             # A family member: the same surname with another given name.
             CapRule(
@@ -432,6 +467,7 @@ def default_settings() -> MatchSettings:
                 (_cond("name", "same_surname_different_given"), IDENTIFIER_NOT_SAME),
                 Outcome.POSSIBLE_MATCH,
                 PERSONAL_AGREEMENT,
+                CONFLICT_RELEASE,
             ),
             # An unrelated name, unless the records were born on the same
             # day: then a replaced or garbled name is likelier than a second
@@ -442,6 +478,7 @@ def default_settings() -> MatchSettings:
                 (_cond("name", "different"), IDENTIFIER_NOT_SAME, BIRTH_NOT_SAME),
                 Outcome.POSSIBLE_MATCH,
                 PERSONAL_AGREEMENT,
+                CONFLICT_RELEASE,
             ),
             CapRule("unionid_conflict", (_cond("unionid", "different"),), Outcome.POSSIBLE_MATCH),
         ),
@@ -465,6 +502,8 @@ def settings_to_dict(settings: MatchSettings) -> dict[str, Any]:
                 d["unless"] = [
                     {"comparison": c.comparison, "labels": list(c.labels)} for c in r.unless
                 ]
+            if r.release_share is not None:
+                d["release_share"] = r.release_share
         return d
 
     return {
@@ -497,6 +536,7 @@ def settings_to_dict(settings: MatchSettings) -> dict[str, Any]:
             "ambiguity_margin": settings.thresholds.ambiguity_margin,
             "exclusive_weight": settings.thresholds.exclusive_weight,
             "same_source_weight": settings.thresholds.same_source_weight,
+            "mutual_weight": settings.thresholds.mutual_weight,
         },
         "source_policies": [
             {
@@ -565,6 +605,7 @@ def settings_from_dict(data: dict[str, Any]) -> MatchSettings:
                 _conditions(r["all_of"]),
                 Outcome(r["max_outcome"]),
                 _conditions(r.get("unless", [])),
+                r.get("release_share"),
             )
             for r in data.get("cap_rules", [])
         ),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from mdm.batch import cluster_records
 from mdm.model import load_default_model
@@ -48,3 +49,18 @@ def test_batch_precision_on_synthetic_people() -> None:
     wrong = sum(1 for c in result.clusters if len({truth[r] for r in c}) > 1)
     assert wrong <= len(result.clusters) * 0.01
     assert sum(1 for c in result.clusters if len(c) > 1) > 100
+
+
+def test_mutual_best_candidates_link_when_nothing_else_resembles_them() -> None:
+    settings = replace(SETTINGS, thresholds=replace(SETTINGS.thresholds, mutual_weight=-30.0))
+    records = [
+        person("C1", "林嘉欣", source="callcenter", birth="1990-03-14"),
+        person("C2", "林嘉欣", source="callcenter", birth="1990-04-13"),
+        person("C3", "陈伟", source="callcenter", birth="1971-01-02"),
+    ]
+    apart = cluster_records(records, MODEL, replace(settings, thresholds=SETTINGS.thresholds))
+    together = cluster_records(records, MODEL, settings)
+    assert len(apart.clusters) == 3
+    assert together.clusters[0] == (("callcenter", "C1"), ("callcenter", "C2"))
+    off = replace(settings, thresholds=replace(settings.thresholds, mutual_weight=None))
+    assert len(cluster_records(records, MODEL, off).clusters) == 3

@@ -42,6 +42,8 @@ def test_person_keys_cover_identifiers_and_fuzzy_name_keys() -> None:
         BlockingKey("birth_date", "1990-03-14"),
         BlockingKey("address", "徐汇|漕溪北路88号"),
         BlockingKey("name_sorted", "jiaxin|lin"),
+        BlockingKey("surname", "lin"),
+        BlockingKey("surname_street", "lin|漕溪北路"),
     }
 
 

@@ -71,8 +71,14 @@ NAME_ROWS = [
     (
         person("a", ", Pascajle", source="generic"),
         person("b", "Quast, Pascale", source="generic"),
-        "given_only_0.88",
-        "surname missing, given with a typo",
+        "one_part_0.92",
+        "surname missing, given with a typo: one word agrees",
+    ),
+    (
+        latin_person("a", "emily", None),
+        latin_person("b", "emily", None),
+        "one_part_0.92",
+        "given names alone: one word, not a whole name",
     ),
     (person("a", "胡嘉欣"), person("b", "林嘉欣"), "given_only_0.88", "two-syllable given name"),
     (person("a", "胡伟"), person("b", "林伟"), "different", "one-syllable given name is common"),
@@ -132,6 +138,24 @@ EMAIL_ROWS = [
         "different",
         "domain",
     ),
+    (
+        person("a", "王芳", email="fang.wang@hotmail.com"),
+        person("b", "王芳", email="Fang.Wang@hotmail.com"),
+        "name_like",
+        "the address only spells the name: a namesake writes it too",
+    ),
+    (
+        person("a", "王芳", email="wangfang77@163.com"),
+        person("b", "王芳", email="wangfang77@163.com"),
+        "name_like",
+        "digits do not make it personal",
+    ),
+    (
+        person("a", "王芳", email="sunny.w@163.com"),
+        person("b", "王芳", email="sunny.w@163.com"),
+        "exact",
+        "an address of its own",
+    ),
     (person("a"), person("b", email="lin@qq.com"), "null", "none"),
 ]
 
@@ -173,6 +197,12 @@ BIRTH_ROWS = [
 ]
 
 ADDRESS_ROWS = [
+    (
+        person("a", address=("上海", "上海", "徐汇", "23 Bath Place Eventide Home")),
+        person("b", address=("上海", "上海", "徐汇", "23 Bath Pace")),
+        "detail_partial_0.9",
+        "building name dropped, street misspelt",
+    ),
     (
         person("a", address=SH),
         person("b", address=("上海", "上海", "徐汇", "漕溪北路88号12楼")),

@@ -14,6 +14,7 @@ from mdm.model import (
     score_pair,
     term_frequencies,
 )
+from mdm.records import PartyRecord
 from mdm.settings import default_settings
 from tests.mdm.matching_records import person
 
@@ -81,3 +82,20 @@ def test_model_for_other_settings_is_rejected() -> None:
         version="x", comparisons=SETTINGS.comparisons[:2], blocking=SETTINGS.blocking
     )
     assert check_model(MODEL, other)  # hash differs
+
+
+def test_an_email_spelling_a_common_name_is_as_weak_as_the_name() -> None:
+    settings = default_settings()
+    model = load_default_model()
+    a = person("a", "王芳", email="fang.wang@hotmail.com")
+    b = person("b", "王芳", email="fang.wang@hotmail.com")
+    c = person("c", "王芳", email="sunny.w@hotmail.com")
+    d = person("d", "王芳", email="sunny.w@hotmail.com")
+    others = [person(f"x{k}", "王芳" if k < 100 else "李娜") for k in range(1000)]
+    tf = term_frequencies([a, b, c, d, *others], settings)
+
+    def email_weight(x: PartyRecord, y: PartyRecord) -> float:
+        score = score_pair(features_of(x), features_of(y), model, settings, tf)
+        return next(c.weight for c in score.contributions if c.comparison == "email")
+
+    assert email_weight(a, b) < email_weight(c, d) - 5

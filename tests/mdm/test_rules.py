@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from mdm.decision import decide
 from mdm.features import features_of
-from mdm.model import load_default_model
-from mdm.rules import apply_rules
+from mdm.model import Model, load_default_model
+from mdm.rules import apply_rules, conflict_share, live_cap_rules
 from mdm.settings import Outcome, default_settings
 from tests.mdm.matching_records import organisation, person
 
@@ -115,3 +119,34 @@ def test_the_same_identifier_lifts_a_name_and_birth_date_conflict() -> None:
     labels["identifier"] = "different"
     cap = apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap
     assert cap == "name_and_birth_date_conflict"
+
+
+def _with_name_m(share: float) -> Model:
+    """The default model with ``share`` of one party's records carrying a name conflict."""
+    params = []
+    for p in MODEL.comparisons:
+        if p.name == "name":
+            m = [
+                share / 2 if label in ("same_surname_different_given", "different") else x
+                for label, x in zip(p.labels, p.m, strict=True)
+            ]
+            p = replace(p, m=tuple(m))
+        params.append(p)
+    return replace(MODEL, comparisons=tuple(params))
+
+
+def test_name_caps_hold_where_one_partys_records_rarely_conflict() -> None:
+    assert conflict_share(SETTINGS.cap_rules[0], MODEL) == pytest.approx(0.001)
+    assert live_cap_rules(SETTINGS, MODEL) == SETTINGS.cap_rules
+    assert live_cap_rules(SETTINGS, _with_name_m(0.005)) == SETTINGS.cap_rules
+
+
+def test_name_caps_are_lifted_where_the_data_show_names_are_often_replaced() -> None:
+    noisy = _with_name_m(0.05)
+    live = live_cap_rules(SETTINGS, noisy)
+    assert [r.name for r in live] == ["unionid_conflict"]
+    labels = {"name": "same_surname_different_given", "identifier": "null", "birth_date": "exact"}
+    a = person("g1", "Reid, Mikhaili", source="generic")
+    b = person("g2", "Reid, Elly", source="generic")
+    assert apply_rules(features_of(a), features_of(b), labels, SETTINGS, caps=live).cap is None
+    assert apply_rules(features_of(a), features_of(b), labels, SETTINGS).cap == "name_conflict"
