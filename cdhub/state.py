@@ -21,6 +21,7 @@ from cdhub.cache import (
 )
 from cdhub.metrics import HubMetrics
 from cdhub.queue import IngestQueue
+from cdhub.security.audit import AuditWriter
 from cdhub.settings import Settings
 from cdhub.storage.engine import StatementCounter, create_engine, create_sessionmaker
 
@@ -30,9 +31,7 @@ class HubState:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    # Appends to the audit log of reads (`create_engine(log_writer=True)`).
-    log_sessions: async_sessionmaker[AsyncSession]
-    log_engine: AsyncEngine
+    audit: AuditWriter  # the audit rows of reads, written in batches
     cache: Cache
     broker: Broker
     redis: redis_asyncio.Redis | None
@@ -43,21 +42,15 @@ class HubState:
     def open(cls, settings: Settings) -> HubState:
         statements = StatementCounter()
         engine = create_engine(settings, counter=statements)
-        # SQLite has one writer anyway: the log shares the engine there.
-        log_engine = (
-            engine
-            if settings.is_sqlite
-            else create_engine(settings, counter=statements, log_writer=True)
-        )
+        sessions = create_sessionmaker(engine)
         client = connect_redis(settings.redis_url) if settings.redis_url else None
         cache: Cache = RedisCache(client) if client else MemoryCache()
         broker: Broker = RedisBroker(client) if client else MemoryBroker()
         return cls(
             settings=settings,
             engine=engine,
-            sessions=create_sessionmaker(engine),
-            log_sessions=create_sessionmaker(log_engine),
-            log_engine=log_engine,
+            sessions=sessions,
+            audit=AuditWriter(sessions),
             cache=cache,
             broker=broker,
             redis=client,
@@ -68,8 +61,7 @@ class HubState:
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
-        if self.log_engine is not self.engine:
-            await self.log_engine.dispose()
+        await self.audit.close()
         await self.engine.dispose()
 
     async def database_ok(self) -> tuple[bool, str | None]:

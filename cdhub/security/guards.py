@@ -206,11 +206,9 @@ class PersonalData(SchemaExtension):
         detail = ("failed: " + ",".join(codes)) if codes else ("write" if write else "read")
         operation = ",".join(fields) or "anonymous"
         now = datetime.now(UTC)
-        if not write:
-            log_sessions = getattr(context.context.hub, "log_sessions", sessions)
-            await audit.record_read(
-                log_sessions, self.principal, operation, self.reads.customers, now, detail
-            )
+        writer = getattr(context.context.hub, "audit", None)
+        if not write and isinstance(writer, audit.AuditWriter):
+            writer.add(self.principal, operation, self.reads.customers, now, detail)
             return
         async with sessions() as session:
             await audit.record(

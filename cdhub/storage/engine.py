@@ -27,18 +27,12 @@ class StatementCounter:
         self.total += 1
 
 
-def create_engine(
-    settings: Settings, *, counter: StatementCounter | None = None, log_writer: bool = False
-) -> AsyncEngine:
+def create_engine(settings: Settings, *, counter: StatementCounter | None = None) -> AsyncEngine:
     """Create the async engine for ``settings.database_url``.
 
     SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL a pre-pinged
     pool (so a restarted server is survived without restarting the hub) and a
     statement timeout.
-
-    ``log_writer``: an engine for single-row appends to a log (the audit of
-    reads): on PostgreSQL each statement commits by itself (one round trip, no
-    BEGIN/COMMIT) without waiting for the WAL flush, from a small pool.
     """
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if settings.is_sqlite:
@@ -57,10 +51,6 @@ def create_engine(
                 },
             },
         )
-        if log_writer:
-            kwargs.update(pool_size=2, max_overflow=max(settings.db_pool_size, 2))
-            kwargs["isolation_level"] = "AUTOCOMMIT"
-            kwargs["connect_args"]["server_settings"]["synchronous_commit"] = "off"
     engine = create_async_engine(settings.database_url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from cdhub.app import create_app
+from cdhub.security.audit import AuditWriter
 from cdhub.settings import Settings
 from cdhub.state import HubState
 from tests.schema.seed import seed_crowd
@@ -49,6 +50,9 @@ CROWD = 50
 async def client(hub: HubState, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with hub.sessions() as session, session.begin():
         await seed_crowd(session, CROWD)
+    # Audit rows of reads are written in batches off the request path; here only when
+    # the test says so, so that none lands inside a counted request.
+    hub.audit = AuditWriter(hub.sessions, interval_s=3600)
     # Not about access control or limits: the dev-only anonymous admin, a higher cost cap.
     relaxed = {"allow_anonymous_admin": True, "max_query_cost": 50_000}
     app = create_app(settings.model_copy(update=relaxed), state=hub)
@@ -59,6 +63,7 @@ async def client(hub: HubState, settings: Settings) -> AsyncIterator[httpx.Async
 
 
 async def _statements(client: httpx.AsyncClient, hub: HubState, n: int) -> tuple[int, Any]:
+    await hub.audit.flush()
     before = hub.statements.total
     response = await client.post("/graphql", json={"query": CUSTOMER_360, "variables": {"n": n}})
     body = response.json()
@@ -85,6 +90,6 @@ async def test_customer_360_costs_the_same_for_1_and_50_customers(
         assert node["phones"][0]["sources"][0]["system"] == "shop"
     assert one == fifty, f"1 customer: {one} statements, {CROWD} customers: {fifty}"
     # customers + count, value sources, orders + count, items, deliveries,
-    # tickets + count, calls, balance, ledger + count: 13; and the audit record of
-    # the unmasked read of personal data (one per request): 14
-    assert fifty <= 14, fifty
+    # tickets + count, calls, balance, ledger + count: 13 (the audit row of the read
+    # is queued and written with others, off the request)
+    assert fifty <= 13, fifty

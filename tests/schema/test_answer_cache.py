@@ -74,6 +74,7 @@ async def test_a_repeated_read_is_answered_from_the_cache_and_still_audited(
     assert second == first  # answered without the database
     assert first["customer"]["orders"]["edges"][0]["node"]["items"] == [{"sku": "S"}]
     assert answers(cached_hub) == {"miss": 1.0, "hit": 1.0}
+    await cached_hub.audit.flush()
     async with cached_hub.sessions() as session:
         rows = await audit.entries(session, operation="Query.customer")
     assert [r.customer_ids for r in rows] == [(golden,), (golden,)]  # the hit is audited too
