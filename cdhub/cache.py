@@ -22,6 +22,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from typing import Protocol
 
 import redis.asyncio as redis_asyncio
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 log = logging.getLogger("cdhub.cache")
@@ -57,6 +58,7 @@ class Cache(Protocol):
 class Broker(Protocol):
     async def publish(self, channel: str, message: bytes) -> None: ...
     def subscribe(self, channel: str) -> AsyncIterator[bytes]: ...
+    async def close(self) -> None: ...
 
 
 class MemoryCache:
@@ -116,6 +118,9 @@ class MemoryBroker:
     async def publish(self, channel: str, message: bytes) -> None:
         for queue in list(self._queues.get(channel, ())):
             queue.put_nowait(message)
+
+    async def close(self) -> None:
+        return None
 
     async def subscribe(self, channel: str) -> AsyncGenerator[bytes, None]:
         queue: asyncio.Queue[bytes] = asyncio.Queue()
@@ -254,18 +259,24 @@ class RedisCache:
 class RedisBroker:
     """Pub/sub through Redis so every hub process delivers every event.
 
-    Publishing also reaches local subscribers directly when Redis is down, so a
-    single process keeps working through an outage.
+    A process holds ONE Redis pub/sub connection however many subscriptions it
+    serves: a listener task subscribes the channels its local subscribers want
+    (and unsubscribes those nobody wants any more) and hands each message to
+    their queues. Publishing also reaches local subscribers directly while
+    Redis is down, so a single process keeps working through an outage; the
+    listener reconnects every ``RETRY_S`` and subscribes again.
     """
 
     def __init__(self, client: redis_asyncio.Redis) -> None:
         self._client = client
-        self._local = MemoryBroker()
         self._outage = _Outage()
+        self._queues: dict[str, set[asyncio.Queue[bytes]]] = defaultdict(set)
+        self._pubsub: PubSub | None = None
+        self._listener: asyncio.Task[None] | None = None
 
     async def publish(self, channel: str, message: bytes) -> None:
         if self._outage.bypass():
-            await self._local.publish(channel, message)
+            self._deliver(channel, message)
             return
         try:
             await self._client.publish(CHANNEL_PREFIX + channel, message)
@@ -274,37 +285,69 @@ class RedisBroker:
             self._outage.down = False
         except (RedisError, OSError) as exc:
             self._outage.failed("publish", exc)
-            await self._local.publish(channel, message)
+            self._deliver(channel, message)
 
     async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
-        while True:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        first = not self._queues.get(channel)
+        self._queues[channel].add(queue)
+        try:
+            if first and self._pubsub is not None:
+                with contextlib.suppress(RedisError, OSError):  # the listener resubscribes
+                    await self._pubsub.subscribe(CHANNEL_PREFIX + channel)
+            if self._listener is None or self._listener.done():
+                self._listener = asyncio.get_running_loop().create_task(self._listen())
+            while True:
+                yield await queue.get()
+        finally:
+            waiting = self._queues.get(channel)
+            if waiting is not None:
+                waiting.discard(queue)
+                if not waiting:
+                    del self._queues[channel]
+                    if self._pubsub is not None:
+                        with contextlib.suppress(RedisError, OSError, RuntimeError):
+                            await self._pubsub.unsubscribe(CHANNEL_PREFIX + channel)
+
+    def _deliver(self, channel: str, message: bytes) -> None:
+        for queue in list(self._queues.get(channel, ())):
+            queue.put_nowait(message)
+
+    async def _listen(self) -> None:
+        """Until nobody subscribes: hold the connection, hand messages out, reconnect."""
+        while self._queues:
             pubsub = self._client.pubsub()
             try:
-                await pubsub.subscribe(CHANNEL_PREFIX + channel)
-                async for item in pubsub.listen():
-                    if item.get("type") == "message":
+                wanted = set(self._queues)
+                await pubsub.subscribe(*(CHANNEL_PREFIX + c for c in wanted))
+                self._pubsub = pubsub  # from now on new subscribers subscribe themselves
+                if missed := set(self._queues) - wanted:  # came while connecting
+                    await pubsub.subscribe(*(CHANNEL_PREFIX + c for c in missed))
+                while self._queues:
+                    item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    if item is not None and item.get("type") == "message":
+                        name = item["channel"]
+                        name = name.decode() if isinstance(name, bytes) else str(name)
                         data = item["data"]
-                        yield data if isinstance(data, bytes) else str(data).encode()
+                        self._deliver(
+                            name.removeprefix(CHANNEL_PREFIX),
+                            data if isinstance(data, bytes) else str(data).encode(),
+                        )
             except (RedisError, OSError) as exc:
                 self._outage.failed("subscribe", exc)
             finally:
+                self._pubsub = None
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
-            # Redis is away: hear this process's own publishes, then try Redis again.
-            async for message in self._local_for(channel, RETRY_S):
-                yield message
+            if self._queues:
+                # Redis is away: publishes of this process reach its subscribers meanwhile.
+                await asyncio.sleep(RETRY_S)
 
-    async def _local_for(self, channel: str, seconds: float) -> AsyncIterator[bytes]:
-        local = self._local.subscribe(channel)
-        deadline = time.monotonic() + seconds
-        try:
-            while (left := deadline - time.monotonic()) > 0:
-                try:
-                    yield await asyncio.wait_for(anext(local), left)
-                except TimeoutError:
-                    break
-        finally:
-            await local.aclose()
+    async def close(self) -> None:
+        if self._listener is not None and not self._listener.done():
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
 
 
 def connect_redis(url: str) -> redis_asyncio.Redis:

@@ -59,6 +59,7 @@ class HubState:
         )
 
     async def close(self) -> None:
+        await self.broker.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.audit.close()

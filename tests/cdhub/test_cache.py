@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
-from cdhub.cache import MemoryBroker, MemoryCache, RedisBroker, RedisCache, connect_redis
+from cdhub.cache import (
+    CHANNEL_PREFIX,
+    MemoryBroker,
+    MemoryCache,
+    RedisBroker,
+    RedisCache,
+    connect_redis,
+)
 
 
 async def test_memory_cache_expires_and_evicts() -> None:
@@ -69,3 +77,48 @@ async def test_redis_broker_delivers_across_processes(redis_url: str) -> None:
     finally:
         await publisher_client.aclose()
         await subscriber_client.aclose()
+
+
+async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    for _ in range(200):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_one_redis_connection_carries_every_subscription(redis_url: str) -> None:
+    client, spy = connect_redis(redis_url), connect_redis(redis_url)
+    broker = RedisBroker(client)
+    channels = [f"customer:{i}" for i in range(20)]
+    names = [CHANNEL_PREFIX + c for c in channels]
+    # Two subscribers of every channel, in one process.
+    streams = [broker.subscribe(c) for c in channels for _ in range(2)]
+    pending = [asyncio.create_task(_first(s)) for s in streams]
+    try:
+
+        async def all_subscribed() -> bool:
+            counts = dict(await spy.pubsub_numsub(*names))
+            return all(counts.get(n.encode()) == 1 for n in names)
+
+        await _until(all_subscribed, "the subscriptions")
+        clients = await spy.client_list()
+        assert sum(1 for c in clients if int(c.get("sub", 0)) > 0) == 1
+        for channel in channels:
+            await spy.publish(CHANNEL_PREFIX + channel, channel.encode())
+        received = await asyncio.wait_for(asyncio.gather(*pending), 10)
+        assert received == [c.encode() for c in channels for _ in range(2)]
+        for stream in streams:
+            await stream.aclose()  # type: ignore[attr-defined]
+
+        async def none_subscribed() -> bool:  # the last subscriber gone: unsubscribed
+            counts = dict(await spy.pubsub_numsub(*names))
+            return not any(counts.get(n.encode()) for n in names)
+
+        await _until(none_subscribed, "the unsubscriptions")
+    finally:
+        for task in pending:
+            task.cancel()
+        await broker.close()
+        await client.aclose()
+        await spy.aclose()
