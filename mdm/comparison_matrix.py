@@ -7,6 +7,9 @@ candidate (or randomly sampled) pair, exactly as the per-pair evaluators of
 * a pair where either record lacks the attribute gets the null level from a
   per-record presence array, without a call per pair;
 * birth dates are compared as integer year/month/day arrays;
+* addresses (one per record) level by level over arrays of their parts,
+  with Indel, partial-ratio and Jaro-Winkler similarities from
+  ``rapidfuzz.process.cpdist``;
 * person names that certainly share nothing (different surnames, given
   names, sorted syllables and compact pinyin, and Jaro-Winkler below every
   threshold of the comparison, computed by ``rapidfuzz.process.cpdist`` over
@@ -22,10 +25,18 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Hamming, JaroWinkler
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Hamming, Indel, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from mdm.comparisons import NAME_TESTS, CompiledComparison, compile_settings
+from mdm.comparisons import (
+    CITY_NEAR,
+    NAME_TESTS,
+    PARTIAL_MIN,
+    PREFIX_MIN,
+    CompiledComparison,
+    compile_settings,
+)
 from mdm.features import RecordFeatures
 from mdm.settings import Comparison, MatchSettings
 
@@ -49,6 +60,18 @@ _PRESENT: dict[str, Callable[[RecordFeatures], bool]] = {
     "nickname": lambda f: f.nickname is not None,
 }
 _ID_TESTS = frozenset({"null", "exact_valid", "exact", "near", "different_valid", "else"})
+_ADDRESS_TESTS = frozenset(
+    {
+        "null",
+        "detail_exact",
+        "detail_fuzzy",
+        "detail_partial",
+        "same_district",
+        "same_city",
+        "same_province",
+        "else",
+    }
+)
 _BIRTH_TESTS = frozenset(
     {"null", "exact", "day_month_swapped", "year_off_by_one", "one_digit_typo", "else"}
 )
@@ -84,6 +107,8 @@ def _column(
     tests = {lv.test for lv in comparison.levels}
     if comparison.attribute == "birth_date" and null_first and tests <= _BIRTH_TESTS:
         _birth_levels(features, left, right, comparison, levels)
+    elif comparison.attribute == "addresses" and null_first and tests <= _ADDRESS_TESTS:
+        _address_levels(features, left, right, comparison, levels)
     elif comparison.attribute == "names" and comparison.levels[-1].test == "else":
         _certainly_different_names(features, left, right, comparison, levels)
     elif comparison.attribute == "identifiers" and tests <= _ID_TESTS:
@@ -91,6 +116,86 @@ def _column(
     for row in np.flatnonzero(levels < 0).tolist():
         levels[row] = comp.level_of(features[int(left[row])], features[int(right[row])])
     return levels
+
+
+def _address_levels(
+    features: Sequence[RecordFeatures],
+    left: IntArray,
+    right: IntArray,
+    comparison: Comparison,
+    levels: npt.NDArray[np.int8],
+) -> None:
+    """The address tests of :mod:`mdm.comparisons` for pairs of records with
+    one address each, as array operations (absent parts are empty strings)."""
+    one = np.fromiter((len(f.addresses) == 1 for f in features), dtype=bool, count=len(features))
+    rows = np.flatnonzero((levels < 0) & one[left] & one[right])
+    if not len(rows):
+        return
+    first = [f.addresses[0] if len(f.addresses) == 1 else None for f in features]
+
+    def column(attr: str) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+        arr = np.asarray(
+            [(getattr(a, attr) or "") if a is not None else "" for a in first], dtype=object
+        )
+        return arr[left[rows]], arr[right[rows]]
+
+    (pa, pb), (ca, cb), (da, db), (ta, tb), (qa, qb) = (
+        column(attr) for attr in ("province", "city", "district", "detail", "postcode")
+    )
+    n = len(rows)
+    province_differs = (pa != "") & (pb != "") & (pa != pb)
+    postcode_same = (qa != "") & (qa == qb)
+    both_cities = (ca != "") & (cb != "")
+    city_same = both_cities & (ca == cb)
+    near = np.flatnonzero(both_cities & ~city_same)
+    if len(near):
+        city_same[near] = _scores(ca[near], cb[near], JaroWinkler.normalized_similarity) >= (
+            CITY_NEAR
+        )
+    district_differs = (da != "") & (db != "") & (da != db)
+    compatible = ~province_differs & (
+        postcode_same | (~(both_cities & ~city_same) & ~district_differs)
+    )
+    both_details = (ta != "") & (tb != "") & compatible
+    ratio = np.zeros(n)
+    partial = np.zeros(n)
+    prefix = np.zeros(n, dtype=bool)
+    todo = np.flatnonzero(both_details)
+    if len(todo):
+        xs, ys = ta[todo].tolist(), tb[todo].tolist()
+        ratio[todo] = _scores(ta[todo], tb[todo], Indel.normalized_similarity)
+        prefix[todo] = [
+            min(len(x), len(y)) >= PREFIX_MIN
+            and (x.startswith(y) if len(x) > len(y) else y.startswith(x))
+            for x, y in zip(xs, ys, strict=True)
+        ]
+        long_enough = np.fromiter(
+            (min(len(x), len(y)) >= PARTIAL_MIN for x, y in zip(xs, ys, strict=True)),
+            dtype=bool,
+            count=len(todo),
+        )
+        wide = todo[long_enough]
+        if len(wide):
+            partial[wide] = _scores(ta[wide], tb[wide], fuzz.partial_ratio) / 100.0
+    tests: dict[str, Callable[[float], npt.NDArray[np.bool_]]] = {
+        "detail_exact": lambda t: (ta != "") & (ta == tb) & compatible,
+        "detail_fuzzy": lambda t: both_details & (prefix | (ratio >= t)),
+        "detail_partial": lambda t: both_details & (partial >= t),
+        "same_district": lambda t: postcode_same | ((da != "") & (da == db) & compatible),
+        "same_city": lambda t: city_same & ~province_differs,
+        "same_province": lambda t: (pa != "") & (pa == pb),
+        "else": lambda t: np.ones(n, dtype=bool),
+    }
+    levels[rows] = _first_levels(comparison, lambda test, t: tests[test](t), np.ones(n, dtype=bool))
+
+
+def _scores(
+    xs: npt.NDArray[np.object_], ys: npt.NDArray[np.object_], scorer: Callable[..., float]
+) -> npt.NDArray[np.float64]:
+    result: npt.NDArray[np.float64] = cpdist(
+        xs.tolist(), ys.tolist(), scorer=scorer, dtype=np.float64
+    )
+    return result
 
 
 def _birth_levels(
@@ -114,13 +219,25 @@ def _birth_levels(
         "one_digit_typo": (digits_a != digits_b).sum(axis=1) == 1,
         "else": np.ones(len(left), dtype=bool),
     }
-    todo = levels < 0
+    found = _first_levels(comparison, lambda test, t: masks[test], levels < 0)
+    levels[found >= 0] = found[found >= 0]
+
+
+def _first_levels(
+    comparison: Comparison,
+    holds: Callable[[str, float], BoolArray],
+    todo: BoolArray,
+) -> npt.NDArray[np.int8]:
+    """Per row, the first non-null level whose test holds (-1 where none, or not ``todo``)."""
+    out = np.full(len(todo), -1, dtype=np.int8)
+    todo = todo.copy()
     for i, lv in enumerate(comparison.levels):
         if lv.is_null:
             continue
-        hit = todo & masks[lv.test]
-        levels[hit] = i
+        hit = todo & holds(lv.test, lv.threshold or 0.0)
+        out[hit] = i
         todo &= ~hit
+    return out
 
 
 def _digits(ymd: IntArray) -> IntArray:

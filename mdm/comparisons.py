@@ -68,7 +68,11 @@ from mdm.normalize.identifiers import near_identifier
 from mdm.settings import Comparison, MatchSettings
 
 _SYLLABLE_NEAR = 0.88
-_CITY_NEAR = 0.9
+CITY_NEAR = 0.9
+# a detail at least this long that starts the other is the same place, more specific
+PREFIX_MIN = 6
+# a detail shorter than this is not searched for inside the other
+PARTIAL_MIN = 8
 
 _jw = JaroWinkler.normalized_similarity
 _ratio = Indel.normalized_similarity
@@ -211,7 +215,7 @@ AddressTest = Callable[[AddressFeature, AddressFeature, float], bool]
 
 
 def _city_same(x: str | None, y: str | None) -> bool:
-    return x is not None and y is not None and (x == y or _jw(x, y) >= _CITY_NEAR)
+    return x is not None and y is not None and (x == y or _jw(x, y) >= CITY_NEAR)
 
 
 def _area_compatible(a: AddressFeature, b: AddressFeature) -> bool:
@@ -232,7 +236,7 @@ def _detail_similar(x: str, y: str, t: float) -> bool:
     """Indel similarity, or one detail a more specific version of the other
     (漕溪北路88号12楼 / 漕溪北路88号12楼1201室)."""
     short, long_ = (x, y) if len(x) <= len(y) else (y, x)
-    if len(short) >= 6 and long_.startswith(short):
+    if len(short) >= PREFIX_MIN and long_.startswith(short):
         return True
     return _ratio(x, y) >= t
 
@@ -246,13 +250,10 @@ def _addr_detail_fuzzy(a: AddressFeature, b: AddressFeature, t: float) -> bool:
     )
 
 
-_PARTIAL_MIN = 8
-
-
 def _addr_detail_partial(a: AddressFeature, b: AddressFeature, t: float) -> bool:
     """The shorter detail (at least eight characters) is near a stretch of the
     longer one: a building name, a unit or a street dropped from one side."""
-    if a.detail is None or b.detail is None or min(len(a.detail), len(b.detail)) < _PARTIAL_MIN:
+    if a.detail is None or b.detail is None or min(len(a.detail), len(b.detail)) < PARTIAL_MIN:
         return False
     return fuzz.partial_ratio(a.detail, b.detail) >= 100 * t and _area_compatible(a, b)
 

@@ -32,6 +32,14 @@ def test_every_pair_gets_the_level_the_pair_evaluator_gives() -> None:
         latin_person("l", "ryna", "chloe", postcode="2905", street="53 yarra st"),
         person("m"),
         organisation("n", "上海林氏贸易有限公司"),
+        person("o", "林嘉欣", address=("上海市", "上海市", "徐汇区", "漕溪北路88号 12楼")),
+        person("p", "林美玲", address=("上海", "上海", "徐汇", "漕溪北路88号12楼1201室")),
+        person("q", "林嘉欣", address=("上海", "上海", "静安", "漕溪北路88号12楼")),
+        person("r", "陈伟", address=("广东", "深圳", "南山", "深南大道1号")),
+        person("s", "陈伟", address=("广东", "广州", None, None)),
+        latin_person("t", "reni", "marianne", postcode="5118", street="23 bath place eventide"),
+        latin_person("u", "reni", "marianne", postcode="5118", street="23 bath pace"),
+        latin_person("v", "reni", "marianne", postcode="5119", street="23 bath pace"),
     ]
     features = [features_of(r) for r in records]
     pairs = np.asarray(list(combinations(range(len(records)), 2)), dtype=np.int64)
