@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,23 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnCollection
 
 from cdhub.storage.models import Delivery, Order, OrderItem
+from cdhub.storage.queries.fact_lists import FactListing
 from cdhub.storage.queries.keyset import (
-    ROOTS,
-    STATEMENT_CACHE_SIZE,
     AnyRow,
     AnySelect,
     Expr,
     Ordering,
-    Page,
-    PageRequest,
     Scope,
-    count,
-    count_per_parent_query,
-    paginate,
-    per_parent_query,
-    read_counts_per_parent,
-    read_per_parent,
-    roots_param,
 )
 from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
 
@@ -158,55 +148,11 @@ def _listed(criteria: OrderCriteria, owners: Roots | None, scope: Scope | None =
     return select(owned).where(scope(owned.c[OWNER]))
 
 
-async def page_orders(
-    session: AsyncSession,
-    criteria: OrderCriteria,
-    owners: Sequence[int] | None,
-    page: PageRequest,
-    scope: Scope | None = None,
-) -> Page[OrderRow]:
-    stmt = _listed(criteria, owners, scope)
-    ordering = _ordering(stmt.selected_columns)
-    return await paginate(session, stmt, ordering, page, OrderRow.from_row)
-
-
-async def count_orders(
-    session: AsyncSession,
-    criteria: OrderCriteria,
-    owners: Sequence[int] | None,
-    scope: Scope | None = None,
-) -> int:
-    return await count(session, _listed(criteria, owners, scope))
-
-
-@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _page_per_customer(criteria: OrderCriteria, page: PageRequest) -> AnySelect:
-    stmt = _listed(criteria, roots_param())
-    columns = stmt.selected_columns
-    return per_parent_query(stmt, columns[OWNER], _ordering(columns), page)
-
-
-@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _count_per_customer(criteria: OrderCriteria) -> AnySelect:
-    stmt = _listed(criteria, roots_param())
-    return count_per_parent_query(stmt, stmt.selected_columns[OWNER])
-
-
-async def orders_per_customer(
-    session: AsyncSession, roots: Sequence[int], criteria: OrderCriteria, page: PageRequest
-) -> dict[int, Page[OrderRow]]:
-    """A page of each customer's orders, newest first, in one statement."""
-    query = _page_per_customer(criteria, page)
-    return await read_per_parent(
-        session, query, roots, page, OrderRow.from_row, {ROOTS: list(roots)}
-    )
-
-
-async def count_orders_per_customer(
-    session: AsyncSession, roots: Sequence[int], criteria: OrderCriteria
-) -> dict[int, int]:
-    query = _count_per_customer(criteria)
-    return await read_counts_per_parent(session, query, roots, {ROOTS: list(roots)})
+LISTING: FactListing[OrderCriteria, OrderRow] = FactListing(_listed, _ordering, OrderRow.from_row)
+page_orders = LISTING.page
+count_orders = LISTING.count
+orders_per_customer = LISTING.per_customer  # a page of each customer's orders, newest first
+count_orders_per_customer = LISTING.count_per_customer
 
 
 async def orders_by_ids(

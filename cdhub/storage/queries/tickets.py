@@ -13,23 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnCollection
 
 from cdhub.storage.models import Call, Ticket, TicketEvent
+from cdhub.storage.queries.fact_lists import FactListing
 from cdhub.storage.queries.keyset import (
-    ROOTS,
-    STATEMENT_CACHE_SIZE,
     AnyRow,
     AnySelect,
     Expr,
     Ordering,
-    Page,
-    PageRequest,
     Scope,
-    count,
-    count_per_parent_query,
-    paginate,
-    per_parent_query,
-    read_counts_per_parent,
-    read_per_parent,
-    roots_param,
 )
 from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
 
@@ -179,53 +169,13 @@ def _listed(
     return select(owned).where(scope(owned.c[OWNER]))
 
 
-async def page_tickets(
-    session: AsyncSession,
-    criteria: TicketCriteria,
-    owners: Sequence[int] | None,
-    page: PageRequest,
-    scope: Scope | None = None,
-) -> Page[TicketRow]:
-    stmt = _listed(criteria, owners, scope)
-    return await paginate(session, stmt, _ordering(stmt.selected_columns), page, TicketRow.from_row)
-
-
-async def count_tickets(
-    session: AsyncSession,
-    criteria: TicketCriteria,
-    owners: Sequence[int] | None,
-    scope: Scope | None = None,
-) -> int:
-    return await count(session, _listed(criteria, owners, scope))
-
-
-@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _page_per_customer(criteria: TicketCriteria, page: PageRequest) -> AnySelect:
-    stmt = _listed(criteria, roots_param())
-    columns = stmt.selected_columns
-    return per_parent_query(stmt, columns[OWNER], _ordering(columns), page)
-
-
-@functools.lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _count_per_customer(criteria: TicketCriteria) -> AnySelect:
-    stmt = _listed(criteria, roots_param())
-    return count_per_parent_query(stmt, stmt.selected_columns[OWNER])
-
-
-async def tickets_per_customer(
-    session: AsyncSession, roots: Sequence[int], criteria: TicketCriteria, page: PageRequest
-) -> dict[int, Page[TicketRow]]:
-    query = _page_per_customer(criteria, page)
-    return await read_per_parent(
-        session, query, roots, page, TicketRow.from_row, {ROOTS: list(roots)}
-    )
-
-
-async def count_tickets_per_customer(
-    session: AsyncSession, roots: Sequence[int], criteria: TicketCriteria
-) -> dict[int, int]:
-    query = _count_per_customer(criteria)
-    return await read_counts_per_parent(session, query, roots, {ROOTS: list(roots)})
+LISTING: FactListing[TicketCriteria, TicketRow] = FactListing(
+    _listed, _ordering, TicketRow.from_row
+)
+page_tickets = LISTING.page
+count_tickets = LISTING.count
+tickets_per_customer = LISTING.per_customer  # a page of each customer's tickets, newest first
+count_tickets_per_customer = LISTING.count_per_customer
 
 
 async def tickets_by_ids(
