@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
 import strawberry
@@ -24,6 +24,7 @@ from cdhub.storage.queries import search as search_queries
 from cdhub.storage.queries import stewardship as steward_queries
 from cdhub.storage.queries import tickets as ticket_queries
 from cdhub.storage.queries.customers import CustomerCriteria, CustomerSort
+from cdhub.storage.queries.fact_lists import FactListing
 from cdhub.storage.queries.orders import OrderCriteria
 from cdhub.storage.queries.tickets import TicketCriteria
 from resolvers.answers import CachedAnswers
@@ -55,6 +56,8 @@ from schema.subscriptions import Subscription
 from schema.tickets import Ticket
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Hashable)
+R = TypeVar("R")
 
 
 @strawberry.type(description="Facts about this hub instance.")
@@ -79,6 +82,29 @@ async def _customer_record(info: Info, ident: strawberry.ID) -> Customer:
     if record is None:
         raise NotFound(f"no customer has the id {ident!r}", id=ident)
     return Customer.from_record(record)
+
+
+Window = tuple[int | None, str | None, int | None, str | None]  # first, after, last, before
+
+
+async def _fact_connection(
+    info: Info,
+    listing: FactListing[C, R],
+    ordering: str,
+    criteria: C,
+    customer_id: strawberry.ID | None,
+    window: Window,
+    node: Callable[[R], T],
+) -> Connection[T]:
+    """A keyset connection over one kind of fact, of one customer when ``customer_id``."""
+    owners = None
+    if customer_id is not None:
+        owners = [(await _customer_record(info, customer_id)).golden_id]
+    request = paging(info, ordering, *window)
+    scope = info.context.scope
+    page = await info.context.db.run(lambda s: listing.page(s, criteria, owners, request, scope))
+    count = _counter(info, lambda s: listing.count(s, criteria, owners, scope))
+    return connection(page, ordering, node, count)
 
 
 async def _resolve_node(info: Info, ident: str) -> Node | None:
@@ -278,17 +304,11 @@ class Query:
             ordered_from=f.ordered_from,
             ordered_to=f.ordered_to,
         )
-        owners = None
-        if f.customer_id is not None:
-            owners = [(await _customer_record(info, f.customer_id)).golden_id]
-        ordering = order_queries.ORDERING_NAME
-        request = paging(info, ordering, first, after, last, before)
-        scope = info.context.scope
-        page = await info.context.db.run(
-            lambda s: order_queries.page_orders(s, criteria, owners, request, scope)
-        )
-        count = _counter(info, lambda s: order_queries.count_orders(s, criteria, owners, scope))
-        return connection(page, ordering, Order.from_row, count)
+        window = (first, after, last, before)
+        return await _fact_connection(
+            info, order_queries.LISTING, order_queries.ORDERING_NAME, criteria, f.customer_id,
+            window, Order.from_row,
+        )  # fmt: skip
 
     @strawberry.field(description="Tickets, newest opened first.")
     async def tickets(
@@ -310,17 +330,11 @@ class Query:
             opened_from=f.opened_from,
             opened_to=f.opened_to,
         )
-        owners = None
-        if f.customer_id is not None:
-            owners = [(await _customer_record(info, f.customer_id)).golden_id]
-        ordering = ticket_queries.ORDERING_NAME
-        request = paging(info, ordering, first, after, last, before)
-        scope = info.context.scope
-        page = await info.context.db.run(
-            lambda s: ticket_queries.page_tickets(s, criteria, owners, request, scope)
-        )
-        count = _counter(info, lambda s: ticket_queries.count_tickets(s, criteria, owners, scope))
-        return connection(page, ordering, Ticket.from_row, count)
+        window = (first, after, last, before)
+        return await _fact_connection(
+            info, ticket_queries.LISTING, ticket_queries.ORDERING_NAME, criteria, f.customer_id,
+            window, Ticket.from_row,
+        )  # fmt: skip
 
     @strawberry.field(description="Possible matches for review, oldest first.")
     async def match_candidates(

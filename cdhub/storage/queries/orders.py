@@ -149,8 +149,6 @@ def _listed(criteria: OrderCriteria, owners: Roots | None, scope: Scope | None =
 
 
 LISTING: FactListing[OrderCriteria, OrderRow] = FactListing(_listed, _ordering, OrderRow.from_row)
-page_orders = LISTING.page
-count_orders = LISTING.count
 orders_per_customer = LISTING.per_customer  # a page of each customer's orders, newest first
 count_orders_per_customer = LISTING.count_per_customer
 

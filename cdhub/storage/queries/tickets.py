@@ -172,8 +172,6 @@ def _listed(
 LISTING: FactListing[TicketCriteria, TicketRow] = FactListing(
     _listed, _ordering, TicketRow.from_row
 )
-page_tickets = LISTING.page
-count_tickets = LISTING.count
 tickets_per_customer = LISTING.per_customer  # a page of each customer's tickets, newest first
 count_tickets_per_customer = LISTING.count_per_customer
 
