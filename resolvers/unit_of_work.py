@@ -33,7 +33,7 @@ from cdhub.services.file_ingest import retryable
 from cdhub.services.hub_writes import WriteError
 from cdhub.services.stewardship import Steward, StewardError
 from cdhub.state import HubState
-from cdhub.storage.queries import idempotency
+from cdhub.storage.repo import idempotency
 from mdm.serialization import content_hash
 from mdm.survivorship import SurvivorshipPolicy, load_policy
 from resolvers.context import Info

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.services.stewardship import StewardError
-from cdhub.storage.queries import locks
+from cdhub.storage.repo import locks
 
 
 class WriteError(StewardError):

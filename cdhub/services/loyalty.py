@@ -17,9 +17,9 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.services.hub_writes import WriteError, checked_text, lock_customer
-from cdhub.storage.queries import ledger_writes
 from cdhub.storage.queries import loyalty as loyalty_queries
-from cdhub.storage.queries.ledger_writes import NewEntry
+from cdhub.storage.repo import ledger_writes
+from cdhub.storage.repo.ledger_writes import NewEntry
 
 MAX_POINTS = 1_000_000
 MAX_NOTE = 2000

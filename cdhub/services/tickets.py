@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.services.hub_writes import WriteError, checked_text, lock_customer
 from cdhub.storage.queries import ownership
-from cdhub.storage.queries import ticket_writes as writes
-from cdhub.storage.queries.ticket_writes import NewCall, NewTicket
 from cdhub.storage.queries.tickets import TicketRow
+from cdhub.storage.repo import ticket_writes as writes
+from cdhub.storage.repo.ticket_writes import NewCall, NewTicket
 from mdm.serialization import content_hash
 
 STATUSES = ("open", "pending", "in_progress", "resolved", "closed", "cancelled")
