@@ -262,24 +262,7 @@ class MatchService:
         self, session: AsyncSession, picture: _Picture, now: datetime, summary: MatchSummary
     ) -> None:
         live_new = [ref for ref in picture.new_refs if ref not in picture.redirect]
-        known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
-        # New goldens are stored with their views: no pins, old identities or lineage yet.
-        new_views = golden_views.compose(
-            range(len(live_new)),
-            {
-                i: [picture.meta[rid] for rid in sorted(picture.members[ref])]
-                for i, ref in enumerate(live_new)
-            },
-            self.config.policy,
-            known=known,
-        )
-        by_index = {w.golden_id: w for w in new_views}
-        created = await golden_repo.create(
-            session,
-            [picture.kinds[r] for r in live_new],
-            now,
-            [by_index.get(i) for i in range(len(live_new))],
-        )
+        created = await golden_repo.create(session, [picture.kinds[r] for r in live_new], now)
         ids: dict[str, int] = dict(zip(live_new, created, strict=True))
 
         def real(ref: str) -> int:
@@ -347,8 +330,8 @@ class MatchService:
             and not picture.members.get(ref)
             and ref not in picture.redirect
         }
-        stale = (touched - set(created)) | emptied
-        members_of: dict[int, list[Member]] = {golden: [] for golden in stale}
+        known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
+        members_of: dict[int, list[Member]] = {golden: [] for golden in touched | emptied}
         for ref, members in picture.members.items():
             if members and ref not in picture.redirect:
                 golden = real(ref)
@@ -356,7 +339,10 @@ class MatchService:
                     members_of[golden].extend(
                         replace(picture.meta[rid], golden_id=golden) for rid in sorted(members)
                     )
-        await golden_views.refresh(session, stale, self.config.policy, now, known, members_of)
+        # Goldens made by this batch have no pins, identities or lineage to read or replace.
+        await golden_views.refresh(
+            session, touched | emptied, self.config.policy, now, known, members_of, set(created)
+        )
         summary.touched |= touched | emptied
         summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,57 +58,21 @@ class XrefWrite:
     home_golden_id: int | None = None  # the golden the record first belonged to
 
 
-async def create(
-    session: AsyncSession,
-    kinds: Sequence[str],
-    now: datetime,
-    views: Sequence[ViewWrite | None] | None = None,
-) -> list[int]:
-    """New golden customers, ids in the order given (older ids survive merges).
-
-    With ``views`` (one per kind, or None) each customer is stored with its view,
-    identities and lineage at once (their ``golden_id`` is ignored).
-    """
+async def create(session: AsyncSession, kinds: Sequence[str], now: datetime) -> list[int]:
+    """New golden customers, ids in the order given (older ids survive merges)."""
     if not kinds:
         return []
-    given = list(views) if views is not None else [None] * len(kinds)
     result = await session.execute(
         insert(GoldenCustomer).returning(GoldenCustomer.id, sort_by_parameter_order=True),
         [
-            {"status": "active", "created_at": now, **_view_columns(kind, view, now)}
-            for kind, view in zip(kinds, given, strict=True)
+            {"kind": kind, "status": "active", "view": {}, "created_at": now, "updated_at": now}
+            for kind in kinds
         ],
     )
-    ids = [row[0] for row in result]
-    await _insert_details(
-        session,
-        [replace(v, golden_id=i) for i, v in zip(ids, given, strict=True) if v is not None],
-        now,
-    )
-    return ids
+    return [row[0] for row in result]
 
 
-_VIEW_COLUMNS = (
-    "display_name",
-    "name_pinyin",
-    "search_text",
-    "primary_phone",
-    "primary_email",
-    "province",
-    "city",
-    "tier",
-)
-
-
-def _view_columns(kind: str, w: ViewWrite | None, now: datetime) -> dict[str, Any]:
-    if w is None:  # every row of an executemany names the same columns
-        return dict.fromkeys(_VIEW_COLUMNS) | {
-            "kind": kind,
-            "view": {},
-            "source_count": 0,
-            "channel_count": 0,
-            "updated_at": now,
-        }
+def _view_columns(w: ViewWrite, now: datetime) -> dict[str, Any]:
     return {
         "kind": w.kind,
         "view": w.view,
@@ -389,7 +353,7 @@ async def write_views(
     ``fresh`` goldens were created in this transaction: they have no identities or
     lineage to replace yet.
     """
-    rows = [{"b_id": w.golden_id, **_view_columns(w.kind, w, now)} for w in writes]
+    rows = [{"b_id": w.golden_id, **_view_columns(w, now)} for w in writes]
     if rows:
         table = table_of(GoldenCustomer)
         statement = (
