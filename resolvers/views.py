@@ -1,23 +1,27 @@
 """Assembled customer views, the one place the customer loader reads them from.
 
-With a cache, `CustomerViews.get_many` is read-through: each id is looked up
-under ``customer:<id>`` first, only the misses are read from the database (one
-statement) and stored for ``ttl_s`` seconds. Only a view read under its own id
-is stored: an id absorbed by a merge is always resolved in the database, so the
-redirect can never go stale. Every write that changes a view deletes its key
-after commit (`cdhub.notify.customers_changed`; a merge deletes both ids), so a
-read after a mutation sees the new view.
+With a cache, `CustomerViews.get_many` is read-through: every id's view and
+its customer's generation (`cdhub.notify`) are read in one round trip, only
+the misses are read from the database (one statement) and stored for
+``ttl_s`` seconds, each with the generation read *before* the database was.
+A view is served only while its generation is current, so a view read just
+before a change committed and stored just after it was announced is never
+served. Only a view read under its own id is stored: an id absorbed by a merge
+is always resolved in the database, so the redirect can never go stale. Every
+write that changes a view announces it after commit
+(`cdhub.notify.customers_changed`; a merge both ids), so a read after a
+mutation sees the new view.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from collections.abc import Sequence
 
+import orjson
+
 from cdhub.cache import Cache
-from cdhub.notify import customer_view_key
+from cdhub.notify import customer_generation_key, customer_view_key
 from cdhub.storage.queries.customers import CustomerRecord, customers_by_ids
 from cdhub.storage.queries.keyset import Scope
 from resolvers.session import RequestSession
@@ -44,8 +48,9 @@ class CustomerViews:
 
     async def get_many(self, ids: Sequence[int]) -> list[CustomerRecord | None]:
         found: dict[int, CustomerRecord] = {}
+        generations: dict[int, str] = {}
         if self._cache is not None:
-            found = await self._cached(ids)
+            found, generations = await self._cached(ids)
         missing = [gid for gid in ids if gid not in found]
         if missing:
             loaded = await self._db.run(
@@ -53,33 +58,37 @@ class CustomerViews:
             )
             found.update(loaded)
             if self._cache is not None:
-                await self._store([r for gid, r in loaded.items() if r.id == gid])
+                own = [r for gid, r in loaded.items() if r.id == gid]
+                await self._store(own, generations)
         return [found.get(gid) for gid in ids]
 
-    async def _cached(self, ids: Sequence[int]) -> dict[int, CustomerRecord]:
+    async def _cached(self, ids: Sequence[int]) -> tuple[dict[int, CustomerRecord], dict[int, str]]:
+        """The cached views still current, and every id's generation as read now."""
         assert self._cache is not None
-        cache = self._cache
-        values = await asyncio.gather(*(cache.get(customer_view_key(gid)) for gid in ids))
+        wanted = list(dict.fromkeys(ids))
+        keys = [customer_view_key(g) for g in wanted]
+        keys += [customer_generation_key(g) for g in wanted]
+        values = await self._cache.get_many(keys)
+        views, tokens = values[: len(wanted)], values[len(wanted) :]
+        generations = {g: (t or b"").decode() for g, t in zip(wanted, tokens, strict=True)}
         found: dict[int, CustomerRecord] = {}
-        for gid, value in zip(ids, values, strict=True):
+        for gid, value in zip(wanted, views, strict=True):
             if value is None:
                 continue
             try:
-                found[gid] = CustomerRecord.from_dict(json.loads(value))
+                entry = orjson.loads(value)
+                if entry["generation"] == generations[gid]:
+                    found[gid] = CustomerRecord.from_dict(entry["view"])
             except (ValueError, TypeError, KeyError):  # an entry of an older shape
                 log.warning("dropping unreadable cached view of customer %s", gid)
-        return found
+        return found, generations
 
-    async def _store(self, records: Sequence[CustomerRecord]) -> None:
+    async def _store(self, records: Sequence[CustomerRecord], generations: dict[int, str]) -> None:
         assert self._cache is not None
-        cache = self._cache
-        await asyncio.gather(
-            *(
-                cache.set(
-                    customer_view_key(r.id),
-                    json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")).encode(),
-                    self._ttl_s,
-                )
-                for r in records
+        entries = {
+            customer_view_key(r.id): orjson.dumps(
+                {"generation": generations.get(r.id, ""), "view": r.to_dict()}
             )
-        )
+            for r in records
+        }
+        await self._cache.set_many(entries, self._ttl_s)

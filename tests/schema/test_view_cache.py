@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
@@ -111,3 +111,30 @@ async def test_an_unreadable_cache_entry_is_read_again(
         assert data(await cached_gql(READ, {"id": str(golden)}))["customer"]["name"] == "赵敏"
     finally:
         await client.aclose()
+
+
+BY_SOURCE = '{ customerBySource(system: "shop", key: "M1") { goldenId name } }'
+
+
+async def test_a_view_read_across_a_change_is_never_served(
+    cached_gql: Graph, cached_people: People, cached_hub: HubState
+) -> None:
+    """The change commits and is announced after the view was read from the database
+    but before it was stored: it is stored with the old generation and not served."""
+    golden = cached_people.golden["M1"]
+    cache = cached_hub.cache
+    store = cache.set_many
+
+    async def change_then_store(items: Mapping[str, bytes], ttl_s: int) -> None:
+        if f"customer:{golden}" in items:
+            await rename_behind_the_hubs_back(cached_hub, golden, "改名")
+            await customers_changed(cache, cached_hub.broker, [golden], CustomerChange.ATTRIBUTES)
+        await store(items, ttl_s)
+
+    cache.set_many = change_then_store  # type: ignore[method-assign]
+    try:
+        assert data(await cached_gql(BY_SOURCE))["customerBySource"]["name"] == "赵敏"
+    finally:
+        cache.set_many = store  # type: ignore[method-assign]
+    assert f"customer:{golden}" in await _cached_keys(cached_hub)  # stored, but stale
+    assert data(await cached_gql(BY_SOURCE))["customerBySource"]["name"] == "改名"
