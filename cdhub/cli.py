@@ -67,6 +67,27 @@ def db_current() -> None:
     typer.echo(run_async(_run) or "(empty database)")
 
 
+@db_app.command("prune")
+def db_prune() -> None:
+    """Delete mutation idempotency keys older than CDHUB_IDEMPOTENCY_KEYS_KEPT_DAYS
+    (workers also do it hourly). Receipts of queued webhook records keep their own."""
+    from datetime import UTC, datetime, timedelta
+
+    from cdhub.storage.engine import create_engine, create_sessionmaker
+    from cdhub.storage.repo import idempotency, receipts
+
+    async def _run(settings: Settings) -> int:
+        engine = create_engine(settings)
+        try:
+            before = datetime.now(UTC) - timedelta(days=settings.idempotency_keys_kept_days)
+            async with create_sessionmaker(engine)() as session, session.begin():
+                return await idempotency.prune(session, before, keep=[receipts.OPERATION])
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"pruned {run_async(_run)} idempotency keys")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (CDHUB_HOST).")] = None,

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     survivorship_file: Path | None = None
     match_settings_file: Path | None = None
     cache_ttl_s: Annotated[int, Field(ge=0)] = 300
+    # How long a mutation's idempotency key answers a retry; older keys are pruned.
+    idempotency_keys_kept_days: Annotated[int, Field(ge=1)] = 30
     max_page_size: Annotated[int, Field(ge=1, le=1000)] = 100
 
     # Access control (docs/security.md). JWTs are accepted only when a key is set.

@@ -38,6 +38,7 @@ from cdhub.services.ingest import IngestPipeline, IngestSummary, Matcher, Record
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.state import database_unavailable
+from cdhub.storage.repo import idempotency as idempotency_repo
 from cdhub.storage.repo import quarantine as quarantine_repo
 from cdhub.storage.repo import receipts as receipts_repo
 from cdhub.storage.repo.quarantine import Rejection
@@ -231,9 +232,14 @@ class Worker:
             return
         self._pruned = time.monotonic()
         async with self.sessions() as session, session.begin():
-            gone = await receipts_repo.prune(session, datetime.now(UTC) - RECEIPTS_KEPT)
-        if gone:
-            log.info("pruned %d receipts of processed entries", gone)
+            now = datetime.now(UTC)
+            gone = await receipts_repo.prune(session, now - RECEIPTS_KEPT)
+            kept = timedelta(days=self.settings.idempotency_keys_kept_days)
+            keys = await idempotency_repo.prune(
+                session, now - kept, keep=[receipts_repo.OPERATION]
+            )
+        if gone or keys:
+            log.info("pruned %d receipts of processed entries, %d idempotency keys", gone, keys)
 
 
 def _replayable(record: QueuedRecord) -> str:

@@ -9,11 +9,12 @@ the work behind one key is done once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,3 +63,15 @@ async def answer(session: AsyncSession, key: str, response: dict[str, Any]) -> N
     await session.execute(
         update(IdempotencyKey).where(IdempotencyKey.key == key).values(response=response)
     )
+
+
+async def prune(session: AsyncSession, before: datetime, keep: Sequence[str] = ()) -> int:
+    """Delete keys claimed before ``before`` (but those of the operations ``keep``,
+    which have their own retention); returns how many. A retry with a pruned key
+    runs again, so keep keys longer than any client retries."""
+    stmt = delete(IdempotencyKey).where(IdempotencyKey.created_at < before)
+    if keep:
+        stmt = stmt.where(IdempotencyKey.operation.not_in(list(keep)))
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
