@@ -349,6 +349,11 @@ def main() -> None:
             f"uncached throughput / floor throughput at c={concurrency}: "
             f"{cold[index].throughput / floors[index].throughput:.2f}x"
         )
+        print(
+            f"hub server cpu per request, uncached / cached at c={concurrency}: "
+            f"{cold[index].cpu_ms / cached[index].cpu_ms:.2f}x (the throughput ratio a hub "
+            "with a core of its own approaches)"
+        )
     print(
         "cpu: the hub server process per request (client excluded); the floor's own process. "
         "Figures vary with other load on the machine; cpu ms/req varies least."
