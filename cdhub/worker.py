@@ -235,9 +235,7 @@ class Worker:
             now = datetime.now(UTC)
             gone = await receipts_repo.prune(session, now - RECEIPTS_KEPT)
             kept = timedelta(days=self.settings.idempotency_keys_kept_days)
-            keys = await idempotency_repo.prune(
-                session, now - kept, keep=[receipts_repo.OPERATION]
-            )
+            keys = await idempotency_repo.prune(session, now - kept, keep=[receipts_repo.OPERATION])
         if gone or keys:
             log.info("pruned %d receipts of processed entries, %d idempotency keys", gone, keys)
 

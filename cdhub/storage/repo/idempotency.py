@@ -74,4 +74,3 @@ async def prune(session: AsyncSession, before: datetime, keep: Sequence[str] = (
         stmt = stmt.where(IdempotencyKey.operation.not_in(list(keep)))
     result = await session.execute(stmt)
     return int(getattr(result, "rowcount", 0) or 0)
-
