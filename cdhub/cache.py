@@ -292,9 +292,12 @@ class RedisBroker:
         first = not self._queues.get(channel)
         self._queues[channel].add(queue)
         try:
-            if first and self._pubsub is not None:
-                with contextlib.suppress(RedisError, OSError):  # the listener resubscribes
-                    await self._pubsub.subscribe(CHANNEL_PREFIX + channel)
+            pubsub = self._pubsub
+            if first and pubsub is not None:
+                # On failure (Redis away, the connection closing) the listener subscribes
+                # every wanted channel when it connects again.
+                with contextlib.suppress(RedisError, OSError, AttributeError, RuntimeError):
+                    await pubsub.subscribe(CHANNEL_PREFIX + channel)
             if self._listener is None or self._listener.done():
                 self._listener = asyncio.get_running_loop().create_task(self._listen())
             while True:
@@ -305,9 +308,11 @@ class RedisBroker:
                 waiting.discard(queue)
                 if not waiting:
                     del self._queues[channel]
-                    if self._pubsub is not None:
-                        with contextlib.suppress(RedisError, OSError, RuntimeError):
-                            await self._pubsub.unsubscribe(CHANNEL_PREFIX + channel)
+                    pubsub = self._pubsub
+                    # With no channel left the listener closes the connection instead.
+                    if pubsub is not None and self._queues:
+                        with contextlib.suppress(RedisError, OSError, AttributeError, RuntimeError):
+                            await pubsub.unsubscribe(CHANNEL_PREFIX + channel)
 
     def _deliver(self, channel: str, message: bytes) -> None:
         for queue in list(self._queues.get(channel, ())):
@@ -317,6 +322,7 @@ class RedisBroker:
         """Until nobody subscribes: hold the connection, hand messages out, reconnect."""
         while self._queues:
             pubsub = self._client.pubsub()
+            failed = False
             try:
                 wanted = set(self._queues)
                 await pubsub.subscribe(*(CHANNEL_PREFIX + c for c in wanted))
@@ -335,11 +341,12 @@ class RedisBroker:
                         )
             except (RedisError, OSError) as exc:
                 self._outage.failed("subscribe", exc)
+                failed = True
             finally:
                 self._pubsub = None
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
-            if self._queues:
+            if failed and self._queues:
                 # Redis is away: publishes of this process reach its subscribers meanwhile.
                 await asyncio.sleep(RETRY_S)
 
