@@ -339,7 +339,7 @@ class RedisBroker:
                             name.removeprefix(CHANNEL_PREFIX),
                             data if isinstance(data, bytes) else str(data).encode(),
                         )
-            except (RedisError, OSError) as exc:
+            except Exception as exc:  # any failure: keep serving subscribers, reconnect
                 self._outage.failed("subscribe", exc)
                 failed = True
             finally:

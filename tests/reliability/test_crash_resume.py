@@ -133,8 +133,9 @@ async def run_with_kills(
             goal = int(kill.path.stat().st_size * kill.fraction)
             while child.poll() is None and (await progress(sessions, kill.path))[0] < goal:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
-            # A random moment into the next batch: storing, matching or committing it.
-            await asyncio.sleep(random.uniform(0.0, 0.3))
+            # A random moment into the next batch: storing, matching or committing it. Short:
+            # at a few hundred records a second a longer wait can outlast the whole file.
+            await asyncio.sleep(random.uniform(0.0, 0.1))
             child.send_signal(signal.SIGKILL)
             child.communicate()
             if child.returncode == -signal.SIGKILL and not (await progress(sessions, kill.path))[1]:
