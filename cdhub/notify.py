@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -76,6 +76,12 @@ def customer_generation_key(golden_id: int) -> str:
 def customer_answers_tag(golden_id: int) -> str:
     """The tag under which answers that read a customer are remembered (to drop them)."""
     return f"answers-of:customer:{golden_id}"
+
+
+def generations(ids: Sequence[int], tokens: Sequence[bytes | None]) -> dict[int, str]:
+    """Each customer's generation from the tokens read under `customer_generation_key`
+    (in the same order); "" for a customer with none."""
+    return {i: (t or b"").decode() for i, t in zip(ids, tokens, strict=True)}
 
 
 def new_generation() -> bytes:

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -43,7 +43,12 @@ from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
 from cdhub.cache import Cache
-from cdhub.notify import GENERATION_TTL_S, customer_answers_tag, customer_generation_key
+from cdhub.notify import (
+    GENERATION_TTL_S,
+    customer_answers_tag,
+    customer_generation_key,
+    generations,
+)
 from cdhub.security import masking
 from cdhub.security.audit import ReadLog
 from cdhub.security.principal import principal_of
@@ -107,28 +112,17 @@ def _id_sources(document: DocumentNode, operation_name: str | None) -> list[IdSo
     return sources or None
 
 
-class _Plans:
-    """`_id_sources` per (query text, operation name), LRU-bounded."""
-
-    def __init__(self, size: int) -> None:
-        self._found: OrderedDict[tuple[str, str | None], list[IdSource] | None] = OrderedDict()
-        self._size = size
-
-    def of(
-        self, query: str, operation_name: str | None, document: DocumentNode
-    ) -> list[IdSource] | None:
-        key = (query, operation_name)
-        if key in self._found:
-            self._found.move_to_end(key)
-            return self._found[key]
-        plan = _id_sources(document, operation_name)
-        self._found[key] = plan
-        while len(self._found) > self._size:
-            self._found.popitem(last=False)
-        return plan
+# `_id_sources` per (query text, operation name); None (not cacheable) is kept too.
+Plans = LRUCache[tuple[str, str | None], list[IdSource] | None]
 
 
-_PLANS = _Plans(PLAN_CACHE_SIZE)
+def _plan_of(
+    plans: Plans, query: str, operation_name: str | None, document: DocumentNode
+) -> list[IdSource] | None:
+    key = (query, operation_name)
+    if key not in plans:
+        plans[key] = _id_sources(document, operation_name)
+    return plans[key]
 
 
 def _customer_ids(sources: list[IdSource], variables: Mapping[str, Any]) -> list[int] | None:
@@ -145,11 +139,15 @@ def _customer_ids(sources: list[IdSource], variables: Mapping[str, Any]) -> list
 
 
 def _generations(ids: list[int], tokens: list[bytes | None]) -> dict[str, str]:
-    return {str(i): (t or b"").decode() for i, t in zip(ids, tokens, strict=True)}
+    """`generations` keyed as an entry's JSON keys them."""
+    return {str(i): token for i, token in generations(ids, tokens).items()}
 
 
 class CachedAnswers(SchemaExtension):
     """Answers cacheable customer reads from, and stores them in, the Redis cache."""
+
+    def __init__(self, plans: Plans) -> None:
+        self._plans = plans
 
     async def on_execute(self) -> AsyncIterator[None]:
         plan = self._plan()
@@ -208,7 +206,9 @@ class CachedAnswers(SchemaExtension):
             or context.query is None
         ):
             return None
-        sources = _PLANS.of(context.query, context.operation_name, context.graphql_document)
+        sources = _plan_of(
+            self._plans, context.query, context.operation_name, context.graphql_document
+        )
         variables = context.variables or {}
         ids = None if sources is None else _customer_ids(sources, variables)
         principal = principal_of(request_context)
@@ -227,3 +227,9 @@ class CachedAnswers(SchemaExtension):
         ).hexdigest()
         ttl_s = min(hub.settings.cache_ttl_s, GENERATION_TTL_S // 2)
         return hub.cache, digest, ids, reads, ttl_s, hub.metrics.answers
+
+
+def cached_answers() -> Callable[[], SchemaExtension]:
+    """A `CachedAnswers` factory whose extensions share one schema's document plans."""
+    plans: Plans = LRUCache(PLAN_CACHE_SIZE)
+    return lambda: CachedAnswers(plans)

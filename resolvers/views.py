@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import orjson
 
 from cdhub.cache import Cache
-from cdhub.notify import customer_generation_key, customer_view_key
+from cdhub.notify import customer_generation_key, customer_view_key, generations
 from cdhub.storage.queries.customers import CustomerRecord, customers_by_ids
 from cdhub.storage.queries.keyset import Scope
 from resolvers.session import RequestSession
@@ -48,9 +48,9 @@ class CustomerViews:
 
     async def get_many(self, ids: Sequence[int]) -> list[CustomerRecord | None]:
         found: dict[int, CustomerRecord] = {}
-        generations: dict[int, str] = {}
+        current: dict[int, str] = {}
         if self._cache is not None:
-            found, generations = await self._cached(ids)
+            found, current = await self._cached(ids)
         missing = [gid for gid in ids if gid not in found]
         if missing:
             loaded = await self._db.run(
@@ -59,7 +59,7 @@ class CustomerViews:
             found.update(loaded)
             if self._cache is not None:
                 own = [r for gid, r in loaded.items() if r.id == gid]
-                await self._store(own, generations)
+                await self._store(own, current)
         return [found.get(gid) for gid in ids]
 
     async def _cached(self, ids: Sequence[int]) -> tuple[dict[int, CustomerRecord], dict[int, str]]:
@@ -70,24 +70,24 @@ class CustomerViews:
         keys += [customer_generation_key(g) for g in wanted]
         values = await self._cache.get_many(keys)
         views, tokens = values[: len(wanted)], values[len(wanted) :]
-        generations = {g: (t or b"").decode() for g, t in zip(wanted, tokens, strict=True)}
+        current = generations(wanted, tokens)
         found: dict[int, CustomerRecord] = {}
         for gid, value in zip(wanted, views, strict=True):
             if value is None:
                 continue
             try:
                 entry = orjson.loads(value)
-                if entry["generation"] == generations[gid]:
+                if entry["generation"] == current[gid]:
                     found[gid] = CustomerRecord.from_dict(entry["view"])
             except (ValueError, TypeError, KeyError):  # an entry of an older shape
                 log.warning("dropping unreadable cached view of customer %s", gid)
-        return found, generations
+        return found, current
 
-    async def _store(self, records: Sequence[CustomerRecord], generations: dict[int, str]) -> None:
+    async def _store(self, records: Sequence[CustomerRecord], current: dict[int, str]) -> None:
         assert self._cache is not None
         entries = {
             customer_view_key(r.id): orjson.dumps(
-                {"generation": generations.get(r.id, ""), "view": r.to_dict()}
+                {"generation": current.get(r.id, ""), "view": r.to_dict()}
             )
             for r in records
         }

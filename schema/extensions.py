@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Iterator
 
+from cachetools import LRUCache
 from graphql import GraphQLError, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
@@ -102,9 +102,8 @@ class QueryTextValidationCache(SchemaExtension):
     the cheaper key for the same answer.
     """
 
-    def __init__(self, store: OrderedDict[Hashable, list[GraphQLError]], maxsize: int) -> None:
+    def __init__(self, store: LRUCache[Hashable, list[GraphQLError]]) -> None:
         self._store = store
-        self._maxsize = maxsize
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -115,17 +114,13 @@ class QueryTextValidationCache(SchemaExtension):
         key = (context.query, tuple(context.validation_rules))
         errors = self._store.get(key)
         if errors is None:
-            errors = validate(context.schema._schema, document, context.validation_rules)
-            self._store[key] = errors
-            while len(self._store) > self._maxsize:
-                self._store.popitem(last=False)
-        else:
-            self._store.move_to_end(key)
+            rules = context.validation_rules
+            errors = self._store[key] = validate(context.schema._schema, document, rules)
         context.pre_execution_errors = errors
         yield
 
 
 def validation_cache(maxsize: int) -> Callable[[], SchemaExtension]:
     """A `QueryTextValidationCache` factory sharing one store across requests."""
-    store: OrderedDict[Hashable, list[GraphQLError]] = OrderedDict()
-    return lambda: QueryTextValidationCache(store, maxsize)
+    store: LRUCache[Hashable, list[GraphQLError]] = LRUCache(maxsize)
+    return lambda: QueryTextValidationCache(store)

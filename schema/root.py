@@ -27,7 +27,7 @@ from cdhub.storage.queries.customers import CustomerCriteria, CustomerSort
 from cdhub.storage.queries.fact_lists import FactListing
 from cdhub.storage.queries.orders import OrderCriteria
 from cdhub.storage.queries.tickets import TicketCriteria
-from resolvers.answers import CachedAnswers
+from resolvers.answers import cached_answers
 from resolvers.context import Info
 from resolvers.errors import BadUserInput, Conflict, HubError, NotFound
 from resolvers.identity import identity_key, search_terms
@@ -452,7 +452,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             validation_cache(DOCUMENT_CACHE_SIZE),
             *security_extensions(settings),
-            CachedAnswers,  # last: only what the guards let through reaches the cache
+            cached_answers(),  # last: only what the guards let through reaches the cache
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.is_prod),
     )

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -268,8 +268,7 @@ class AnalysisCache:
     it from the answer cache."""
 
     def __init__(self, size: int = 512) -> None:
-        self._found: OrderedDict[str, Analysis] = OrderedDict()
-        self._size = size
+        self._found: LRUCache[str, Analysis] = LRUCache(size)
 
     def analyse(
         self,
@@ -288,12 +287,7 @@ class AnalysisCache:
             return analyse(schema, document, operation_name, variables, limits)
         found = self._found.get(key)
         if found is None:
-            found = analyse(schema, document, operation_name, variables, limits)
-            self._found[key] = found
-            while len(self._found) > self._size:
-                self._found.popitem(last=False)
-        else:
-            self._found.move_to_end(key)
+            found = self._found[key] = analyse(schema, document, operation_name, variables, limits)
         return found
 
 

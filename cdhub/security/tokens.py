@@ -14,12 +14,12 @@ audience. Its claims say what the caller may do:
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from cachetools import LRUCache
 
 from cdhub.security.errors import Unauthenticated
 from cdhub.security.principal import GRANTS, Role
@@ -60,7 +60,7 @@ class TokenVerifier:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self._key = _key(settings)
-        self._verified: OrderedDict[str, tuple[TokenClaims, float]] = OrderedDict()
+        self._verified: LRUCache[str, tuple[TokenClaims, float]] = LRUCache(VERIFIED_TOKENS)
         if self._key is not None and self.algorithm == "HS256":
             if len(self._key.encode()) < MIN_HS256_SECRET:
                 raise TokenConfigError(
@@ -84,13 +84,10 @@ class TokenVerifier:
         if remembered is not None:
             claims, expires = remembered
             if time.time() <= expires + LEEWAY_S:
-                self._verified.move_to_end(token)
                 return claims
             del self._verified[token]
         claims, expires = self._verify(token)
         self._verified[token] = (claims, expires)
-        while len(self._verified) > VERIFIED_TOKENS:
-            self._verified.popitem(last=False)
         return claims
 
     def _verify(self, token: str) -> tuple[TokenClaims, float]:
