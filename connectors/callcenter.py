@@ -16,7 +16,15 @@ from connectors import fields
 from connectors.base import RejectedPayload, rejecting_unexpected
 from mdm.normalize.gender import gender_from_honorific
 from mdm.normalize.names import looks_like_organisation, normalize_org_name
-from mdm.records import CallFact, ParsedPayload, PartyKind, PartyRecord, PartyRef
+from mdm.records import (
+    CallFact,
+    ParsedPayload,
+    PartyKind,
+    PartyRecord,
+    PartyRef,
+    order_reference,
+    ticket_reference,
+)
 
 SYSTEM = "callcenter"
 
@@ -57,6 +65,8 @@ class CallCenterConnector:
         if duration is not None and duration < 0:
             raise RejectedPayload("bad_value:duration_s", f"negative duration: {duration}")
         is_org = name is not None and looks_like_organisation(name)
+        ticket_no = fields.text(payload, "ticket_no")
+        order_no = fields.text(payload, "order_no")
         caller = PartyRecord(
             source_system=SYSTEM,
             source_key=call_id,
@@ -66,21 +76,32 @@ class CallCenterConnector:
             phones=fields.phones(number),
             gender=gender_from_honorific(name) if name and not is_org else None,
             observed_at=started,
+            references=_references(ticket_no, order_no),
         )
         call = CallFact(
             source_system=SYSTEM,
             call_id=call_id,
             party=PartyRef(SYSTEM, call_id),
-            ticket_no=fields.text(payload, "ticket_no"),
+            ticket_no=ticket_no,
             started_at=started,
             duration_s=duration,
             agent_id=fields.text(payload, "agent_id"),
             category=fields.text(payload, "category"),
             summary=fields.text(payload, "summary"),
             ticket_status=fields.text(payload, "ticket_status"),
-            order_no=fields.text(payload, "order_no"),
+            order_no=order_no,
             batch_no=fields.text(payload, "batch_no"),
             satisfaction=satisfaction,
             caller_number=number,
         )
         return ParsedPayload(parties=(caller,), facts=(call,))
+
+
+def _references(ticket_no: str | None, order_no: str | None) -> tuple[str, ...]:
+    """The caller of a ticket's calls is one party, and a complaint cites the caller's order."""
+    refs = []
+    if ticket_no:
+        refs.append(ticket_reference(ticket_no))
+    if order_no:
+        refs.append(order_reference(order_no))
+    return tuple(refs)

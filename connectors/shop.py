@@ -31,6 +31,7 @@ from mdm.records import (
     PartyKind,
     PartyRecord,
     PartyRef,
+    order_reference,
 )
 
 SYSTEM = "shop"
@@ -175,6 +176,7 @@ def _guest(
             kind=PartyKind.PERSON,
             phones=buyer_phones,
             observed_at=created,
+            references=(order_reference(tid),),
             extra={"role": "guest_buyer", **{k: v for k, v in evidence.items() if v}},
         )
     is_org = name is not None and looks_like_organisation(name)
@@ -194,6 +196,7 @@ def _guest(
         phones=fields.phones(buyer_mobile, mobile, phone),
         addresses=(address,) if address is not None else (),
         observed_at=created,
+        references=(order_reference(tid),),
         extra={"role": "guest_buyer"},
     )
 

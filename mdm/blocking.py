@@ -28,7 +28,16 @@ from mdm.records import PartyRecord
 from mdm.settings import MatchSettings
 
 STRONG_KEY_TYPES = frozenset(
-    {"resident_id", "credit_code", "passport", "unionid", "member_id", "erp_customer", "openid"}
+    {
+        "resident_id",
+        "credit_code",
+        "passport",
+        "unionid",
+        "member_id",
+        "erp_customer",
+        "openid",
+        "reference",
+    }
 )
 KEY_TYPES = (
     "mobile",
@@ -41,6 +50,7 @@ KEY_TYPES = (
     "member_id",
     "erp_customer",
     "openid",
+    "reference",
     "name_initials",
     "name_pinyin",
     "name_district",
@@ -104,6 +114,8 @@ def _keys(f: RecordFeatures) -> frozenset[BlockingKey]:
     keys.update(BlockingKey("phone", v) for v in f.landlines)
     keys.update(BlockingKey("email", v) for v in f.emails)
     keys.update(BlockingKey("unionid", v) for v in f.unionids)
+    # an order or ticket is one party's: its records form a small block
+    keys.update(BlockingKey("reference", v) for v in f.references)
     for kind, values in f.valid_ids.items():
         keys.update(BlockingKey(kind, v) for v in values)
     for kind, values in f.accounts.items():

@@ -58,6 +58,7 @@ _PRESENT: dict[str, Callable[[RecordFeatures], bool]] = {
     "mobiles": lambda f: bool(f.mobiles),
     "gender": lambda f: f.gender is not None,
     "nickname": lambda f: f.nickname is not None,
+    "references": lambda f: bool(f.references),
 }
 _ID_TESTS = frozenset({"null", "exact_valid", "exact", "near", "different_valid", "else"})
 _ADDRESS_TESTS = frozenset(

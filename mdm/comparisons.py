@@ -438,6 +438,7 @@ SET_ATTRIBUTES: dict[str, Callable[[RecordFeatures], frozenset[str]]] = {
     "mobiles": lambda f: f.mobiles,
     "gender": lambda f: _single(f.gender),
     "nickname": lambda f: _single(f.nickname),
+    "references": lambda f: f.references,
 }
 
 

@@ -103,6 +103,7 @@ class RecordFeatures:
     addresses: tuple[AddressFeature, ...]
     org: OrgFeature | None
     nickname: str | None
+    references: frozenset[str] = frozenset()  # orders and tickets the record is tied to
 
     @property
     def source_system(self) -> str:
@@ -218,6 +219,7 @@ def build_features(record: PartyRecord) -> RecordFeatures:
         addresses=addresses,
         org=_org_feature(record.org_name) if record.org_name else None,
         nickname=nickname,
+        references=frozenset(record.references),
     )
 
 

@@ -9,7 +9,8 @@ never lost: an invalid resident ID stays on the record with ``valid=False``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -134,7 +135,34 @@ class PartyRecord:
     # Where the record says the party belongs to another one (a person as the
     # contact of an organisation): (source_system, source_key) of that party.
     contact_of: tuple[str, str] | None = None
+    # Business objects the record is tied to (see `order_reference`,
+    # `ticket_reference`): two records citing the same order or ticket are
+    # evidence of one party, weighed by the model like any other comparison.
+    references: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+
+
+def order_reference(order_no: str) -> str:
+    """The reference of an order by its number (shop ``tid``, ERP ``VBELN``).
+
+    Without the source system: a call cites an order number without saying
+    which system issued it; two systems' numbers colliding gives a candidate,
+    never a merge on its own.
+    """
+    return f"order:{order_no.strip()}"
+
+
+def ticket_reference(ticket_no: str) -> str:
+    """The reference of a call-center ticket: the calls of one ticket share it."""
+    return f"ticket:{ticket_no.strip()}"
+
+
+def with_references(record: PartyRecord, extra: Iterable[str]) -> PartyRecord:
+    """``record`` with ``extra`` references added (the same object when none is new)."""
+    merged = tuple(dict.fromkeys((*record.references, *extra)))
+    if len(merged) == len(record.references):
+        return record
+    return replace(record, references=merged)
 
 
 @dataclass(frozen=True, slots=True)

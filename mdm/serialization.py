@@ -226,6 +226,8 @@ def party_to_dict(record: PartyRecord) -> dict[str, Any]:
         "avatar_url": record.avatar_url,
         "observed_at": _datetime_out(record.observed_at),
         "contact_of": None if record.contact_of is None else list(record.contact_of),
+        # only when present: records without references keep their content hash
+        **({"references": list(record.references)} if record.references else {}),
         "extra": {k: record.extra[k] for k in sorted(record.extra)},
     }
 
@@ -252,6 +254,7 @@ def party_from_dict(d: Mapping[str, Any]) -> PartyRecord:
         avatar_url=d.get("avatar_url"),
         observed_at=_datetime_in(d.get("observed_at")),
         contact_of=None if contact_of is None else (contact_of[0], contact_of[1]),
+        references=tuple(d.get("references", ())),
         extra=dict(d.get("extra", {})),
     )
 

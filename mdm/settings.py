@@ -395,9 +395,9 @@ BIRTH_NOT_SAME = _cond(
 
 
 def default_settings() -> MatchSettings:
-    """The shipped settings (``cdhub-default-4``)."""
+    """The shipped settings (``cdhub-default-5``)."""
     return MatchSettings(
-        version="cdhub-default-4",
+        version="cdhub-default-5",
         comparisons=(
             PersonNameComparison(),
             PhoneComparison(),
@@ -410,6 +410,7 @@ def default_settings() -> MatchSettings:
             ExactMatch("gender"),
             OrgNameComparison(),
             ExactMatch("nickname"),
+            ExactMatch("references", name="reference"),
         ),
         blocking=BlockingSettings(
             max_block_size=(

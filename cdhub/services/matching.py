@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.services import golden_views
 from cdhub.services.ingest import ChangedParty, MatchSummary
+from cdhub.storage.queries import references as references_repo
 from cdhub.storage.repo import blocking as blocking_repo
 from cdhub.storage.repo import decisions as decisions_repo
 from cdhub.storage.repo import golden as golden_repo
@@ -37,7 +38,7 @@ from mdm.blocking import BlockingKey, blocking_keys, keys_to_query
 from mdm.clustering import CannotLinks
 from mdm.incremental import Assignment, CandidateGolden, GoldenDecision, assign
 from mdm.model import Model, TermFrequencies, tf_key_types
-from mdm.records import PartyRecord
+from mdm.records import PartyRecord, with_references
 from mdm.serialization import party_from_dict
 from mdm.settings import MatchSettings
 from mdm.survivorship import SurvivorshipPolicy
@@ -122,6 +123,7 @@ class MatchService:
         if not changed:
             return MatchSummary()
         settings = self.config.settings
+        changed = await _with_placed_orders(session, changed)
         keys = {c.record_id: blocking_keys(c.party) for c in changed}
         await _lock_keys(session, (k for ks in keys.values() for k in ks))
         fresh = {c.record_id for c in changed if c.is_new}  # stored in this batch: no keys yet
@@ -131,9 +133,12 @@ class MatchService:
         holders = await blocking_repo.records_with_keys(
             session, sorted({k for ks in usable.values() for k in ks})
         )
-        candidate_ids = {rid for ids in holders.values() for rid in ids}
+        # the customers who placed the orders these records cite
+        cited = {r for c in changed for r in c.party.references}
+        placers = await references_repo.order_placers(session, cited) if cited else {}
+        candidate_ids = {rid for ids in holders.values() for rid in ids} | set(placers)
         changed_ids = {c.record_id for c in changed}
-        picture, refs = await self._load_picture(session, candidate_ids | changed_ids)
+        picture, refs = await self._load_picture(session, candidate_ids | changed_ids, placers)
         for c in changed:
             refs[c.record_id] = (c.party.source_system, c.party.source_key)
             picture.meta[c.record_id] = Member(
@@ -152,9 +157,14 @@ class MatchService:
             total=max(total, TF_MIN_POPULATION),
             counts=_tf_counts(sizes, self._tf_types),
         )
+        placer_of: dict[str, set[int]] = {}
+        for rid, placed in placers.items():
+            for r in placed:
+                placer_of.setdefault(r, set()).add(rid)
         summary = MatchSummary()
         for c in changed:
             neighbours = {rid for k in usable[c.record_id] for rid in holders.get(k, ())}
+            neighbours.update(rid for r in c.party.references for rid in placer_of.get(r, ()))
             self._decide(picture, c, neighbours, tf, links, summary)
         # A record stored for the first time in this batch has no candidates to supersede.
         await decisions_repo.supersede_candidates(
@@ -164,8 +174,10 @@ class MatchService:
         return summary
 
     async def _load_picture(
-        self, session: AsyncSession, record_ids: set[int]
+        self, session: AsyncSession, record_ids: set[int], placed: dict[int, set[str]]
     ) -> tuple[_Picture, dict[int, tuple[str, str]]]:
+        """The golden customers of ``record_ids`` with their members; ``placed`` adds the
+        references of orders a member placed (as the batch's records cite them)."""
         picture = _Picture()
         members, kinds = await golden_repo.members_of_records(session, record_ids)
         refs: dict[int, tuple[str, str]] = {}
@@ -176,7 +188,9 @@ class MatchService:
             picture.members[ref] = {}
             for m in golden_members:
                 picture.meta[m.source_record_id] = m
-                picture.members[ref][m.source_record_id] = party_from_dict(m.attributes)
+                picture.members[ref][m.source_record_id] = with_references(
+                    party_from_dict(m.attributes), sorted(placed.get(m.source_record_id, ()))
+                )
                 picture.golden_of[m.source_record_id] = ref
                 refs[m.source_record_id] = (m.source_system, m.source_key)
         return picture, refs
@@ -345,6 +359,25 @@ class MatchService:
         )
         summary.touched |= touched | emptied
         summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}
+
+
+async def _with_placed_orders(
+    session: AsyncSession, changed: Sequence[ChangedParty]
+) -> Sequence[ChangedParty]:
+    """The changed records with the references of the orders each one placed."""
+    placed = await references_repo.placed_orders(
+        session, {(c.party.source_system, c.party.source_key) for c in changed}
+    )
+    if not placed:
+        return changed
+    return [
+        replace(c, party=with_references(c.party, placed.get(_ref_of(c.party), ())))
+        for c in changed
+    ]
+
+
+def _ref_of(party: PartyRecord) -> tuple[str, str]:
+    return party.source_system, party.source_key
 
 
 def _real_or_none(ref: str | None, ids: dict[str, int], picture: _Picture) -> int | None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cdhub.services import golden_views
 from cdhub.services.matching import MatchConfig
 from cdhub.storage.models import CannotLink
+from cdhub.storage.queries import references as references_repo
 from cdhub.storage.repo import blocking as blocking_repo
 from cdhub.storage.repo import decisions as decisions_repo
 from cdhub.storage.repo import golden as golden_repo
@@ -29,7 +30,7 @@ from mdm.batch import BatchResult, cluster_records
 from mdm.blocking import blocking_keys
 from mdm.clustering import CannotLinks
 from mdm.model import Model, model_to_dict
-from mdm.records import PartyRecord
+from mdm.records import PartyRecord, with_references
 from mdm.serialization import party_from_dict
 from mdm.training import train_model
 
@@ -46,8 +47,11 @@ class RebuildReport:
 
 
 async def load_parties(session: AsyncSession) -> tuple[list[int], list[PartyRecord]]:
+    """Every party record, with the references of the orders it placed."""
     rows = await records_repo.all_parties(session)
-    return [r[0] for r in rows], [party_from_dict(r[3]) for r in rows]
+    placed = await references_repo.placed_orders(session)
+    parties = [with_references(party_from_dict(r[3]), placed.get((r[1], r[2]), ())) for r in rows]
+    return [r[0] for r in rows], parties
 
 
 async def train(session: AsyncSession, config: MatchConfig, seed: int = 0) -> Model:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -9,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cdhub.services.matching import MatchConfig, MatchService
 from cdhub.settings import Settings
 from cdhub.storage.repo import decisions as decisions_repo
-from mdm.model import load_default_model, model_from_dict
+from mdm.model import check_model, load_default_model, model_from_dict
 from mdm.settings import MatchSettings, default_settings, settings_from_json
 from mdm.survivorship import load_policy
+
+log = logging.getLogger("cdhub.matching")
 
 
 def match_settings(path: Path | None) -> MatchSettings:
@@ -26,9 +29,15 @@ async def load_match_config(
     """The active trained model when there is one, else the shipped prior model."""
     async with sessions() as session:
         stored = await decisions_repo.active_model(session)
+    match = match_settings(settings.match_settings_file)
     model = model_from_dict(stored) if stored else load_default_model()
+    problems = check_model(model, match)
+    if stored and problems:
+        # settings changed since training (an upgrade): the prior fits until retrained
+        log.warning("active model unfit for the match settings, using the prior: %s", problems)
+        model = load_default_model()
     return MatchConfig(
-        settings=match_settings(settings.match_settings_file),
+        settings=match,
         model=model,
         policy=load_policy(settings.survivorship_file),
         actor=actor,

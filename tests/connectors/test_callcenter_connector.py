@@ -80,6 +80,11 @@ def test_the_call_carries_the_ticket_and_refers_to_its_caller() -> None:
     )
 
 
+def test_the_caller_carries_the_ticket_and_the_cited_order_as_references() -> None:
+    caller, _ = parse()
+    assert caller.references == ("ticket:T-5521", "order:E20241103000123")
+
+
 def test_one_ticket_spans_several_calls_from_the_fixture() -> None:
     connector = CallCenterConnector()
     calls = [

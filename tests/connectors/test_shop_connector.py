@@ -213,6 +213,7 @@ def test_guest_order_yields_the_buyer_keyed_by_tid() -> None:
     assert guest.addresses[0].city == "广州"
     assert guest.observed_at == datetime(2024, 11, 3, 12, 15, tzinfo=UTC)
     assert guest.extra == {"role": "guest_buyer"}
+    assert guest.references == ("order:E20241103000123",)  # a caller citing it meets the buyer
     refs = {f.party for f in facts if isinstance(f, OrderFact | LoyaltyEvent)}
     assert refs == {PartyRef("shop", "E20241103000123")}
 

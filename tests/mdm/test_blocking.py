@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mdm.blocking import (
     BlockingKey,
     blocking_keys,
@@ -87,3 +89,11 @@ def test_keys_to_query_skips_large_fuzzy_blocks() -> None:
     keys = [BlockingKey("phone", "p"), BlockingKey("unionid", "u"), BlockingKey("name_pinyin", "n")]
     sizes = {keys[0]: 40, keys[1]: 500, keys[2]: 3}
     assert keys_to_query(keys, sizes, SETTINGS) == [keys[2], keys[1]]
+
+
+def test_references_are_uncapped_keys_shared_by_the_records_of_one_order() -> None:
+    caller = replace(person("C-1", "林小姐", source="callcenter"), references=("order:E-1",))
+    buyer = replace(person("E-1", "林嘉欣"), references=("order:E-1",))
+    shared = blocking_keys(caller) & blocking_keys(buyer)
+    assert BlockingKey("reference", "order:E-1") in shared
+    assert is_strong("reference")

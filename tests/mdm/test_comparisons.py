@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mdm.comparisons import compile_comparison, level_labels
@@ -341,3 +343,12 @@ def test_unknown_test_name_is_rejected() -> None:
     )
     with pytest.raises(ValueError, match="soundex"):
         compile_comparison(bad)
+
+
+def test_records_citing_one_order_or_ticket_share_a_reference() -> None:
+    caller = replace(person("C-1", "林小姐", source="callcenter"), references=("order:E-1",))
+    buyer = replace(person("E-1", "林嘉欣"), references=("order:E-1",))
+    other = replace(person("C-2", "林小姐", source="callcenter"), references=("ticket:T-2",))
+    assert level("reference", caller, buyer) == "exact"
+    assert level("reference", caller, other) == "different"
+    assert level("reference", caller, person("M-1", "林嘉欣")) == "null"

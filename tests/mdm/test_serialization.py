@@ -76,6 +76,7 @@ party_records = st.builds(
     avatar_url=optional_text,
     observed_at=optional_datetimes,
     contact_of=st.none() | st.tuples(st.text(), st.text()),
+    references=st.lists(st.text(), max_size=3).map(tuple),
     extra=st.dictionaries(st.text(), st.text(), max_size=3),
 )
 
@@ -117,7 +118,10 @@ def test_fact_round_trips_exactly_through_json(fact: Fact) -> None:
 @settings(database=None, max_examples=50)
 @given(party_records)
 def test_party_dict_keys_follow_the_field_order(record: PartyRecord) -> None:
-    assert list(party_to_dict(record)) == [f.name for f in dataclasses.fields(PartyRecord)]
+    names = [f.name for f in dataclasses.fields(PartyRecord)]
+    if not record.references:  # left out, so records without any keep their content hash
+        names.remove("references")
+    assert list(party_to_dict(record)) == names
 
 
 SHOP_MEMBER = PartyRecord(

@@ -14,7 +14,7 @@ from mdm.settings import (
 def test_settings_round_trip_through_json() -> None:
     s = default_settings()
     text = settings_to_json(s)
-    assert json.loads(text)["version"] == "cdhub-default-4"
+    assert json.loads(text)["version"] == "cdhub-default-5"
     assert settings_from_json(text) == s
     assert settings_hash(settings_from_json(text)) == settings_hash(s)
 

@@ -1,0 +1,80 @@
+"""Orders as matching evidence: who placed an order, and which orders a party placed.
+
+A call that cites an order, and the guest buyer of that order, carry the
+order's reference on their own records (`mdm.records.order_reference`). A
+member or an ERP customer does not: its orders arrive as facts naming it.
+These two queries give the matcher the missing side, from the ``orders``
+table, so that a caller citing an order meets the customer who placed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.storage.models import Order, SourceRecord
+from mdm.records import order_reference
+
+# A party's most recent orders that count as its references: a complaint cites
+# a recent order, and a company with thousands of orders must not turn each
+# into a blocking key.
+ORDERS_PER_PARTY = 200
+_CHUNK = 500
+
+Ref = tuple[str, str]
+
+
+async def placed_orders(
+    session: AsyncSession, parties: Collection[Ref] | None = None
+) -> dict[Ref, tuple[str, ...]]:
+    """The order references of each party that placed orders; every party when None.
+
+    At most `ORDERS_PER_PARTY` per party, the most recent first.
+    """
+    query = select(Order.party_system, Order.party_key, Order.order_no).where(
+        Order.party_key.is_not(None)
+    )
+    ordered = query.order_by(Order.party_system, Order.party_key, Order.ordered_at.desc())
+    rows: list[tuple[str | None, str | None, str]] = []
+    if parties is None:
+        rows = [(s, k, n) for s, k, n in (await session.execute(ordered)).all()]
+    else:
+        wanted = sorted(parties)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            result = await session.execute(
+                ordered.where(tuple_(Order.party_system, Order.party_key).in_(chunk))
+            )
+            rows.extend((s, k, n) for s, k, n in result.all())
+    out: dict[Ref, list[str]] = {}
+    for system, key, order_no in rows:
+        if system is None or key is None:
+            continue
+        refs = out.setdefault((system, key), [])
+        if len(refs) < ORDERS_PER_PARTY:
+            refs.append(order_reference(order_no))
+    return {party: tuple(refs) for party, refs in out.items()}
+
+
+async def order_placers(session: AsyncSession, references: Collection[str]) -> dict[int, set[str]]:
+    """Source records that placed the cited orders: record id -> the references it placed."""
+    numbers = sorted({r.partition(":")[2] for r in references if r.startswith("order:")})
+    out: dict[int, set[str]] = {}
+    for start in range(0, len(numbers), _CHUNK):
+        result = await session.execute(
+            select(SourceRecord.id, Order.order_no)
+            .join(
+                SourceRecord,
+                (SourceRecord.source_system == Order.party_system)
+                & (SourceRecord.source_key == Order.party_key),
+            )
+            .where(
+                Order.order_no.in_(numbers[start : start + _CHUNK]),
+                SourceRecord.erased.is_(False),
+            )
+        )
+        for record_id, order_no in result.all():
+            out.setdefault(int(record_id), set()).add(order_reference(order_no))
+    return out
