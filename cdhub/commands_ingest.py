@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from cdhub.cli import app, run_async
 from cdhub.console import console
+from cdhub.services import learning
 from cdhub.services.ingest import IngestPipeline, IngestSummary
 from cdhub.services.loading import DEMO_SOURCES, ingest_paths
 from cdhub.services.setup import load_match_service
@@ -70,7 +71,7 @@ def ingest(
         raise typer.Exit(2) from None
 
     async def _run(settings: Settings) -> IngestSummary:
-        return await ingest_paths(
+        summary = await ingest_paths(
             settings,
             source,
             paths,
@@ -80,6 +81,9 @@ def ingest(
             resume=resume,
             defer_matching=defer_matching,
         )
+        if not defer_matching:  # a deferred load asked to be matched later, by hand
+            await _learn_if_due(settings)
+        return summary
 
     summary = run_async(_run)
     print_summary(summary)
@@ -137,22 +141,30 @@ def demo(
 
 async def train_and_rebuild(settings: Settings) -> None:
     """Learn m/u from the loaded data, then re-match everything with the learned model."""
-    from cdhub.services.rebuild import rebuild, train
-    from cdhub.services.setup import load_match_config
-
     engine = create_engine(settings)
-    sessions = create_sessionmaker(engine)
     try:
-        config = await load_match_config(sessions, settings, "demo")
-        async with sessions() as session, session.begin():
-            model = await train(session, config)
-        console.print(f"trained model {model.version}")
-        config = await load_match_config(sessions, settings, "demo")
-        async with sessions() as session, session.begin():
-            report = await rebuild(session, config)
-        console.print(f"re-matched {report.records} records into {report.clusters} customers")
+        sessions = create_sessionmaker(engine)
+        _print_learned(await learning.train_and_rebuild(sessions, settings, "demo"))
     finally:
         await engine.dispose()
+
+
+async def _learn_if_due(settings: Settings) -> None:
+    engine = create_engine(settings)
+    try:
+        report = await learning.learn_if_due(create_sessionmaker(engine), settings, "ingest")
+    finally:
+        await engine.dispose()
+    if report is not None:
+        _print_learned(report)
+
+
+def _print_learned(report: learning.LearnReport) -> None:
+    rebuilt = report.rebuild
+    console.print(
+        f"learned model {report.model} from {report.records} records; re-matched "
+        f"{rebuilt.records} records into {rebuilt.clusters} customers"
+    )
 
 
 @quarantine_app.command("list")

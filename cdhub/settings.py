@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     wechat_token: SecretStr | None = None
     survivorship_file: Path | None = None
     match_settings_file: Path | None = None
+    # After `cdhub ingest`, learn the model from the data once the hub holds
+    # `learn_min_records` party records, and again whenever it has grown
+    # `learn_growth`-fold since (cdhub/services/learning.py).
+    learn_automatically: bool = True
+    learn_min_records: Annotated[int, Field(ge=2)] = 1000
+    learn_growth: Annotated[float, Field(gt=1.0)] = 2.0
     cache_ttl_s: Annotated[int, Field(ge=0)] = 300
     # How long a mutation's idempotency key answers a retry; older keys are pruned.
     idempotency_keys_kept_days: Annotated[int, Field(ge=1)] = 30

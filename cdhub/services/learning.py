@@ -1,0 +1,62 @@
+"""Learning the match model from the hub's own records, and when to do it again.
+
+The shipped prior (`mdm/default_model.toml`) is set by hand; a model learned
+from the hub's records (EM, `mdm.training`) matches its data far better. So
+after a file load the hub learns on its own once it holds enough records to
+learn from, and again each time it has grown by a factor since the last model
+(the data it learned from would otherwise be a small, early sample), then
+re-matches everything in batch with the new model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cdhub.services.rebuild import RebuildReport, rebuild, train
+from cdhub.services.setup import load_match_config
+from cdhub.settings import Settings
+from cdhub.storage.queries import learning as learning_queries
+
+
+@dataclass(frozen=True, slots=True)
+class LearnReport:
+    model: str
+    records: int
+    rebuild: RebuildReport
+
+
+def learning_due(records: int, trained_on: int | None, min_records: int, growth: float) -> bool:
+    """Whether to learn now: enough records, and none learned yet or grown ``growth``-fold."""
+    if records < min_records:
+        return False
+    return trained_on is None or records >= growth * trained_on
+
+
+async def train_and_rebuild(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, actor: str
+) -> LearnReport:
+    """Learn m/u from the stored records, then re-match everything with the learned model."""
+    config = await load_match_config(sessions, settings, actor)
+    async with sessions() as session, session.begin():
+        model = await train(session, config)
+        records = await learning_queries.party_record_count(session)
+    config = await load_match_config(sessions, settings, actor)
+    async with sessions() as session, session.begin():
+        report = await rebuild(session, config)
+    return LearnReport(model.version, records, report)
+
+
+async def learn_if_due(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, actor: str
+) -> LearnReport | None:
+    """`train_and_rebuild` when `learning_due` says so and settings allow it; else None."""
+    if not settings.learn_automatically:
+        return None
+    async with sessions() as session:
+        records = await learning_queries.party_record_count(session)
+        trained_on = await learning_queries.trained_on(session)
+    if not learning_due(records, trained_on, settings.learn_min_records, settings.learn_growth):
+        return None
+    return await train_and_rebuild(sessions, settings, actor)
