@@ -10,14 +10,18 @@ re-matches everything in batch with the new model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.services.rebuild import RebuildReport, rebuild, train
 from cdhub.services.setup import load_match_config
 from cdhub.settings import Settings
 from cdhub.storage.queries import learning as learning_queries
+
+_LOCK = 7_211_002  # advisory lock namespace of learning (matching uses 7_211_001)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,25 +42,42 @@ async def train_and_rebuild(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, actor: str
 ) -> LearnReport:
     """Learn m/u from the stored records, then re-match everything with the learned model."""
-    config = await load_match_config(sessions, settings, actor)
-    async with sessions() as session, session.begin():
-        model = await train(session, config)
-        records = await learning_queries.party_record_count(session)
-    config = await load_match_config(sessions, settings, actor)
-    async with sessions() as session, session.begin():
-        report = await rebuild(session, config)
-    return LearnReport(model.version, records, report)
+    report = await _learn(sessions, settings, actor, due=None)
+    assert report is not None
+    return report
 
 
 async def learn_if_due(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, actor: str
 ) -> LearnReport | None:
-    """`train_and_rebuild` when `learning_due` says so and settings allow it; else None."""
+    """`train_and_rebuild` when `learning_due` says so and settings allow it; else None.
+
+    Several ingest processes may finish at once: on PostgreSQL the first one
+    learns under a transaction lock and the others, once it is released, find
+    nothing due.
+    """
     if not settings.learn_automatically:
         return None
-    async with sessions() as session:
+
+    def due(records: int, trained_on: int | None) -> bool:
+        return learning_due(records, trained_on, settings.learn_min_records, settings.learn_growth)
+
+    return await _learn(sessions, settings, actor, due)
+
+
+async def _learn(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    actor: str,
+    due: Callable[[int, int | None], bool] | None,
+) -> LearnReport | None:
+    config = await load_match_config(sessions, settings, actor)
+    async with sessions() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _LOCK})
         records = await learning_queries.party_record_count(session)
-        trained_on = await learning_queries.trained_on(session)
-    if not learning_due(records, trained_on, settings.learn_min_records, settings.learn_growth):
-        return None
-    return await train_and_rebuild(sessions, settings, actor)
+        if due is not None and not due(records, await learning_queries.trained_on(session)):
+            return None
+        model = await train(session, config)
+        report = await rebuild(session, replace(config, model=model))
+    return LearnReport(model.version, records, report)

@@ -56,7 +56,12 @@ def new_database(
 def cdhub_env(database_url: str, redis_url: str | None = None) -> dict[str, str]:
     """The environment of a `cdhub` child process: only the settings we mean."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CDHUB_")}
-    env.update(CDHUB_DATABASE_URL=database_url, CDHUB_LOG_LEVEL="WARNING")
+    # these tests compare ingest runs with each other: no learning and re-matching after a file
+    env.update(
+        CDHUB_DATABASE_URL=database_url,
+        CDHUB_LOG_LEVEL="WARNING",
+        CDHUB_LEARN_AUTOMATICALLY="false",
+    )
     if redis_url is not None:
         env["CDHUB_REDIS_URL"] = redis_url
     return env
