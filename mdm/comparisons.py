@@ -161,7 +161,15 @@ def _name_given_only(a: NameFeature, b: NameFeature, t: float) -> bool:
     family name (marriage), a misheard one, or a record that lost it."""
     if not (a.has_given and b.has_given) or a.surname == b.surname:
         return False
-    return _given_near(a, b, t)
+    return _given_near(a, b, t) or _whole_is_given(a, b) or _whole_is_given(b, a)
+
+
+def _whole_is_given(x: NameFeature, y: NameFeature) -> bool:
+    """A two-character hanzi name that is the other's two-syllable given name
+    (瑞晨 / 唐瑞晨): read as surname + given, it is the given name alone."""
+    if x.is_latin or y.is_latin or len(x.syllables) != 2:
+        return False
+    return x.pinyin == y.given and len(y.syllables) == 3
 
 
 def _given_syllables(n: NameFeature) -> tuple[str, ...]:

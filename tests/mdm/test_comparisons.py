@@ -83,6 +83,7 @@ NAME_ROWS = [
         "given names alone: one word, not a whole name",
     ),
     (person("a", "胡嘉欣"), person("b", "林嘉欣"), "given_only_0.88", "two-syllable given name"),
+    (person("a", "瑞晨"), person("b", "唐瑞晨"), "given_only_0.88", "the given name alone"),
     (person("a", "胡伟"), person("b", "林伟"), "different", "one-syllable given name is common"),
     (person("a", "胡荣"), person("b", "胡小荣"), "given_syllable_dropped", "familiar form"),
     (person("a", "林嘉欣"), person("b", "林嘉怡"), "same_surname_different_given", "sibling"),
