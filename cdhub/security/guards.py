@@ -3,7 +3,12 @@
 - `PermissionCheck`: each root field of the operation against `policy.OPERATIONS`
   (deny by default), before anything runs;
 - `PersonalData`: masks personal fields for masked principals and audits
-  writes and reads of unmasked personal data (one row per operation);
+  writes and reads of unmasked personal data (one row per operation). It does
+  not wrap every field (a schema extension's ``resolve`` hook would, at a cost
+  on each of the hundreds of fields a customer 360 resolves): the first
+  operation puts a guard on the fields that can need one (`PERSONAL_FIELDS`
+  and fields that can return a Customer), which find the operation's state
+  in a context variable;
 - `MaskInternalErrors`: in ``prod``, unexpected errors lose their message
   (no SQL, no exception text), suggestions are dropped, codes stay.
 
@@ -15,7 +20,9 @@ from __future__ import annotations
 import inspect
 import logging
 import re
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,14 +32,19 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    default_field_resolver,
+    is_abstract_type,
 )
 from strawberry.extensions import SchemaExtension
-from strawberry.utils.await_maybe import AwaitableOrValue
 
 from cdhub.security import audit, masking
 from cdhub.security.documents import trusted_documents_extension
@@ -147,6 +159,7 @@ class PersonalData(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
+        guard_fields(self.execution_context.schema._schema)
         self.principal = principal_of(context)
         self.masked = masking.masks_personal_data(self.principal)
         # Fresh per operation, and shared through the request context, where a cached
@@ -154,28 +167,24 @@ class PersonalData(SchemaExtension):
         self.reads = audit.ReadLog()
         if isinstance(getattr(context, "reads", None), audit.ReadLog):
             context.reads = self.reads
-        yield
+        # The field guards find this operation here: every task resolving its fields
+        # (DataLoader batches, gathered fields) runs in a copy of this context.
+        _OPERATION.set(self)
+        try:
+            yield
+        finally:
+            _OPERATION.set(None)
         try:
             await self._audit()
         except Exception:  # the answer is computed; a failed audit write must be seen
             log.exception("audit write failed")
 
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
-    ) -> AwaitableOrValue[object]:
-        result = _next(root, info, *args, **kwargs)
-        if inspect.isawaitable(result):
-            return self._later(result, root, info)
-        return self._seen(result, root, info)
-
-    async def _later(self, pending: Any, root: Any, info: Any) -> object:
-        return self._seen(await pending, root, info)
-
-    def _seen(self, value: Any, root: Any, info: Any) -> object:
-        golden_id = getattr(value, "golden_id", None)
-        if isinstance(golden_id, int) and type(value).__name__ == "Customer":
-            self.reads.customers.add(golden_id)
-        masker = PERSONAL_FIELDS.get((info.parent_type.name, info.field_name))
+    def seen(self, value: Any, root: Any, masker: Masker | None, customer: bool) -> object:
+        """What a guarded field returns for the value its resolver gave."""
+        if customer:
+            golden_id = getattr(value, "golden_id", None)
+            if isinstance(golden_id, int) and type(value).__name__ == "Customer":
+                self.reads.customers.add(golden_id)
         if masker is None:
             return value
         if self.masked:
@@ -215,6 +224,65 @@ class PersonalData(SchemaExtension):
                 session, self.principal, operation, self.reads.customers, now, detail
             )
             await session.commit()
+
+
+# The `PersonalData` of the operation being resolved (None outside one).
+_OPERATION: ContextVar[PersonalData | None] = ContextVar("cdhub_personal_data", default=None)
+_GUARDED: weakref.WeakSet[GraphQLSchema] = weakref.WeakSet()
+Resolver = Callable[..., Any]
+
+
+def _seen(value: Any, root: Any, masker: Masker | None, customer: bool) -> object:
+    operation = _OPERATION.get()
+    if operation is None:  # never without a PersonalData; mask rather than leak
+        return value if masker is None else masker(root, value)
+    return operation.seen(value, root, masker, customer)
+
+
+async def _later(pending: Any, root: Any, masker: Masker | None, customer: bool) -> object:
+    return _seen(await pending, root, masker, customer)
+
+
+def _guarded(resolve: Resolver, masker: Masker | None, customer: bool) -> Resolver:
+    def guarded(root: Any, info: Any, **kwargs: Any) -> Any:
+        result = resolve(root, info, **kwargs)
+        if inspect.isawaitable(result):
+            return _later(result, root, masker, customer)
+        return _seen(result, root, masker, customer)
+
+    return guarded
+
+
+def _may_be_customer(schema: GraphQLSchema, field_type: GraphQLOutputType) -> bool:
+    """Whether a field of this type can resolve to one Customer (lists do not count: the
+    audit has always looked at what a field returns, not into lists)."""
+    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if isinstance(named, GraphQLObjectType):
+        return named.name == "Customer"
+    if is_abstract_type(named):
+        return any(t.name == "Customer" for t in schema.get_possible_types(named))
+    return False
+
+
+def guard_fields(schema: GraphQLSchema) -> None:
+    """Put the personal-data guard on the fields of ``schema`` that need it (once): the
+    `PERSONAL_FIELDS`, and fields that can return a Customer (for the read audit).
+    Every other field resolves untouched."""
+    if schema in _GUARDED:
+        return
+    for graphql_type in schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for name, field in graphql_type.fields.items():
+            masker = PERSONAL_FIELDS.get((graphql_type.name, name))
+            customer = _may_be_customer(schema, field.type)
+            if masker is not None or customer:
+                _guard(field, masker, customer)
+    _GUARDED.add(schema)
+
+
+def _guard(field: GraphQLField, masker: Masker | None, customer: bool) -> None:
+    field.resolve = _guarded(field.resolve or default_field_resolver, masker, customer)
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)

@@ -10,7 +10,10 @@ document, the schema and the variables, so it can be tested alone.
 
 `RequestLimits` is the SchemaExtension that enforces all of it (parse-time
 token limit, depth/alias/cost/page checks before execution, introspection off
-when asked, a deadline checked before each resolver). `limit_extensions`
+when asked, a deadline checked before each resolver). The deadline is checked
+by the fields that have a resolver of their own, where a request spends its
+time (the database, DataLoaders), not by the hundreds of plain attribute
+fields in between. `limit_extensions`
 returns the extensions to add to the schema for given settings.
 """
 
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import json
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -30,6 +35,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
@@ -41,11 +47,13 @@ from graphql import (
     ValidationRule,
     ValueNode,
     VariableNode,
+    default_field_resolver,
     get_named_type,
     value_from_ast_untyped,
 )
 from strawberry.extensions import SchemaExtension
-from strawberry.utils.await_maybe import AwaitableOrValue
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from cdhub.security.errors import (
     IntrospectionDisabled,
@@ -118,10 +126,15 @@ class _Walk:
         self.limits = limits
         self.aliases = 0
         self.largest_page = 0
+        # The variables the walk looked at; None once a value might have read any.
+        self.read: set[str] | None = set()
 
     def value(self, node: ValueNode) -> Any:
         if isinstance(node, VariableNode):
+            if self.read is not None:
+                self.read.add(node.name.value)
             return self.variables.get(node.name.value)
+        self.read = None
         return value_from_ast_untyped(node, dict(self.variables))
 
     def multiplier(self, node: FieldNode, field_def: Any) -> int:
@@ -216,10 +229,23 @@ def analyse(
 ) -> Analysis:
     """Depth, alias count, cost and largest page of the operation (the costliest one
     when the name does not pick one)."""
+    return _analyse(schema, document, operation_name, variables, limits)[0]
+
+
+def _analyse(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    limits: Limits,
+) -> tuple[Analysis, frozenset[str] | None]:
+    """`analyse`, and the names of the variables it read (None: maybe any). Which ones
+    it reads depends on the document alone, never on the values."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     worst = Analysis(0, 0, 0, 0)
+    read: set[str] | None = set()
     for operation in _operations(document, operation_name):
         walk = _Walk(schema, fragments, _variables(operation, variables or {}), limits)
         root = schema.get_root_type(operation.operation)
@@ -231,7 +257,8 @@ def analyse(
             max(worst.cost, found.cost),
             max(worst.largest_page, found.largest_page),
         )
-    return worst
+        read = None if read is None or walk.read is None else read | walk.read
+    return worst, None if read is None else frozenset(read)
 
 
 def refusal(analysis: Analysis, limits: Limits) -> SecurityError | None:
@@ -263,12 +290,14 @@ def refusal(analysis: Analysis, limits: Limits) -> SecurityError | None:
 
 
 class AnalysisCache:
-    """`analyse` per (query text, operation name, variables), LRU-bounded: a channel app
-    sends the same few documents all day, and walking one costs more than running
-    it from the answer cache."""
+    """`analyse` per (query text, operation name, the variables it reads), LRU-bounded:
+    a channel app sends the same few documents all day, and walking one costs more
+    than running it from the answer cache. Only the variables that page sizes and id
+    lists take from count, so a customer 360 asked for many customers is walked once."""
 
     def __init__(self, size: int = 512) -> None:
         self._found: LRUCache[str, Analysis] = LRUCache(size)
+        self._reads: LRUCache[tuple[str, str | None], frozenset[str] | None] = LRUCache(size)
 
     def analyse(
         self,
@@ -281,13 +310,24 @@ class AnalysisCache:
     ) -> Analysis:
         if query is None:
             return analyse(schema, document, operation_name, variables, limits)
+        given = variables or {}
+        document_key = (query, operation_name)
         try:
-            key = json.dumps([query, operation_name, variables or {}], sort_keys=True)
+            if document_key in self._reads:
+                reads = self._reads[document_key]
+                if reads is not None:
+                    given = {name: given.get(name) for name in reads}
+                key = json.dumps([query, operation_name, given], sort_keys=True)
+                found = self._found.get(key)
+                if found is not None:
+                    return found
+            found, reads = _analyse(schema, document, operation_name, variables, limits)
+            self._reads[document_key] = reads
+            if reads is not None:
+                given = {name: (variables or {}).get(name) for name in reads}
+            self._found[json.dumps([query, operation_name, given], sort_keys=True)] = found
         except (TypeError, ValueError):  # variables JSON did not give: not worth a key
             return analyse(schema, document, operation_name, variables, limits)
-        found = self._found.get(key)
-        if found is None:
-            found = self._found[key] = analyse(schema, document, operation_name, variables, limits)
         return found
 
 
@@ -297,6 +337,50 @@ class NoIntrospection(ValidationRule):
     def enter_field(self, node: FieldNode, *_args: Any) -> None:
         if node.name.value in ("__schema", "__type"):
             self.report_error(IntrospectionDisabled("introspection is disabled on this hub"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Deadline:
+    at: float  # time.monotonic()
+    limit_s: float
+
+
+# The deadline of the operation being resolved (None: none, or outside one).
+_DEADLINE: ContextVar[_Deadline | None] = ContextVar("cdhub_deadline", default=None)
+_TIMED: weakref.WeakSet[GraphQLSchema] = weakref.WeakSet()
+Resolver = Callable[..., Any]
+
+
+def _timed(resolve: Resolver) -> Resolver:
+    def timed(root: Any, info: Any, **kwargs: Any) -> Any:
+        deadline = _DEADLINE.get()
+        if deadline is not None and time.monotonic() > deadline.at:
+            raise RequestTimeout(
+                f"the request took longer than {deadline.limit_s:g} s and was stopped"
+            )
+        return resolve(root, info, **kwargs)
+
+    return timed
+
+
+def _plain(field: GraphQLField) -> bool:
+    """A field answered from its parent's attribute, with no resolver of its own."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return isinstance(definition, StrawberryField) and definition.base_resolver is None
+
+
+def time_fields(schema: GraphQLSchema) -> None:
+    """Make every field of ``schema`` with a resolver of its own check the operation's
+    deadline before it runs (once per schema)."""
+    if schema in _TIMED:
+        return
+    for graphql_type in schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for graphql_field in graphql_type.fields.values():
+            if not _plain(graphql_field):
+                graphql_field.resolve = _timed(graphql_field.resolve or default_field_resolver)
+    _TIMED.add(schema)
 
 
 class RequestLimits(SchemaExtension):
@@ -312,14 +396,21 @@ class RequestLimits(SchemaExtension):
         context.parse_options["max_tokens"] = self.limits.max_tokens
         if not self.limits.introspection:
             context.validation_rules = (*context.validation_rules, NoIntrospection)
-        if self.limits.time_limit_s is not None:
-            self.deadline = time.monotonic() + self.limits.time_limit_s
+        time_fields(context.schema._schema)
+        limit_s = self.limits.time_limit_s
+        if limit_s is not None:
+            self.deadline = time.monotonic() + limit_s
+        # Seen by the fields' checks: every task resolving this operation's fields runs
+        # in a copy of this context.
+        _DEADLINE.set(None if self.deadline is None else _Deadline(self.deadline, limit_s or 0))
         # A parser cache parses in its own hook and raises; the plain parser reports.
         try:
             yield
         except GraphQLError as raised:
             self._recode(raised)
             raise
+        finally:
+            _DEADLINE.set(None)
         for error in context.pre_execution_errors or ():
             self._recode(error)
 
@@ -349,16 +440,6 @@ class RequestLimits(SchemaExtension):
             if refused is not None:
                 refuse(context, refused)
         yield
-
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
-    ) -> AwaitableOrValue[object]:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise RequestTimeout(
-                f"the request took longer than {self.limits.time_limit_s:g} s and was stopped"
-            )
-        result: AwaitableOrValue[object] = _next(root, info, *args, **kwargs)
-        return result
 
 
 def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:

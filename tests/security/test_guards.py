@@ -99,6 +99,22 @@ async def test_writes_and_unmasked_reads_are_audited(
     assert rows[0].key_id == CHANNEL.key_id
 
 
+async def test_only_fields_with_personal_data_customers_or_resolvers_are_wrapped(
+    schema: strawberry.Schema,
+) -> None:
+    await run(schema, PERSONAL, BI)  # the first operation puts the guards on
+
+    def wrapper(type_name: str, field: str) -> str:
+        resolve = schema._schema.type_map[type_name].fields[field].resolve  # type: ignore[union-attr]
+        return str(resolve.__qualname__).split(".")[0]
+
+    assert wrapper("Customer", "name") == "_guarded"  # personal data: masked or audited
+    assert wrapper("Query", "customer") == "_guarded"  # returns a customer: audited
+    assert wrapper("Customer", "friends") == "_timed"  # a resolver: checks the deadline
+    assert wrapper("Customer", "kind") not in ("_guarded", "_timed")  # a plain attribute
+    assert wrapper("ContactValue", "kind") not in ("_guarded", "_timed")
+
+
 async def test_even_typename_needs_a_principal(schema: strawberry.Schema) -> None:
     assert codes(await run(schema, "{ __typename }", None)) == ["UNAUTHENTICATED"]
     assert (await run(schema, "{ __typename }", BI)).errors is None

@@ -8,7 +8,7 @@ import pytest
 import strawberry
 
 from cdhub.security.documents import TrustedDocuments, TrustedDocumentsError, document_id
-from cdhub.security.limits import Limits, analyse
+from cdhub.security.limits import AnalysisCache, Limits, analyse
 from cdhub.security.principal import Principal, Role
 from cdhub.settings import load_settings
 from tests.security.toy_schema import Context, build
@@ -60,6 +60,25 @@ def test_fragments_count_and_cycles_do_not_hang(schema: strawberry.Schema) -> No
     """
     found = _analysis(schema, query)
     assert found.depth >= 3
+
+
+def test_analyses_are_kept_per_value_of_the_variables_that_size_pages(
+    schema: strawberry.Schema,
+) -> None:
+    from graphql import parse
+
+    query = "query Q($id: Int!, $n: Int) { customer(id: $id) { friends(first: $n) { name } } }"
+    document, cache, limits = parse(query), AnalysisCache(), Limits()
+
+    def analysed(variables: dict[str, Any]) -> Any:
+        return cache.analyse(schema._schema, document, query, None, variables, limits)
+
+    two = analysed({"id": 1, "n": 2})
+    assert analysed({"id": 2, "n": 2}) is two  # another customer: the same walk
+    three = analysed({"id": 1, "n": 3})
+    assert three == analyse(schema._schema, document, None, {"id": 1, "n": 3}, limits)
+    assert (two.largest_page, three.largest_page) == (2, 3)
+    assert analysed({"id": 1}) == analyse(schema._schema, document, None, {"id": 1}, limits)
 
 
 async def test_limits_refuse_with_clear_codes(schema: strawberry.Schema) -> None:
