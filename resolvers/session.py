@@ -18,18 +18,35 @@ class RequestSession:
     statement at a time, so calls queue on a lock. One session (one pooled
     connection) per request also keeps a request from draining the pool.
     The schema's request extension closes it when the operation ends.
+
+    On PostgreSQL at READ COMMITTED (its default) the session reads without a
+    transaction: there every statement sees its own snapshot, in a transaction
+    or not, so BEGIN and ROLLBACK would be two round trips that change no answer.
+    SQLite is left as it was.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        bind = sessions.kw.get("bind")
+        dialect = getattr(bind, "dialect", None)
+        self._autocommit = (
+            getattr(dialect, "name", None) == "postgresql"
+            and getattr(dialect, "default_isolation_level", None) == "READ COMMITTED"
+        )
 
     async def run(self, call: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with self._lock:
             if self._session is None:
-                self._session = self._sessions()
+                self._session = await self._open()
             return await call(self._session)
+
+    async def _open(self) -> AsyncSession:
+        session = self._sessions()
+        if self._autocommit:
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return session
 
     async def close(self) -> None:
         async with self._lock:

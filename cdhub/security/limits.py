@@ -42,6 +42,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
@@ -134,7 +135,8 @@ class _Walk:
             if self.read is not None:
                 self.read.add(node.name.value)
             return self.variables.get(node.name.value)
-        self.read = None
+        if isinstance(node, ListValueNode | ObjectValueNode):  # may hold variables
+            self.read = None
         return value_from_ast_untyped(node, dict(self.variables))
 
     def multiplier(self, node: FieldNode, field_def: Any) -> int:

@@ -67,7 +67,9 @@ def test_analyses_are_kept_per_value_of_the_variables_that_size_pages(
 ) -> None:
     from graphql import parse
 
-    query = "query Q($id: Int!, $n: Int) { customer(id: $id) { friends(first: $n) { name } } }"
+    query = """query Q($id: Int!, $n: Int) {
+      customer(id: $id) { friends(first: $n) { name } a: friends(first: 1) { name } }
+    }"""
     document, cache, limits = parse(query), AnalysisCache(), Limits()
 
     def analysed(variables: dict[str, Any]) -> Any:

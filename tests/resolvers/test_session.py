@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cdhub.state import HubState
+from resolvers.session import RequestSession
+
+
+async def _in_transaction(session: AsyncSession) -> bool:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return bool(raw.driver_connection.is_in_transaction())  # asyncpg
+
+
+async def test_reads_on_postgresql_skip_begin_and_rollback(hub: HubState) -> None:
+    if not hub.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite reads are left as they were")
+    async with hub.sessions() as warm:  # the dialect learns the server's isolation level
+        await warm.execute(text("SELECT 1"))
+    reads = RequestSession(hub.sessions)
+
+    async def count(session: AsyncSession) -> tuple[bool, int]:
+        found = (await session.execute(text("SELECT count(*) FROM golden_customers"))).scalar()
+        return await _in_transaction(session), int(found or 0)
+
+    try:
+        in_transaction, found = await reads.run(count)
+    finally:
+        await reads.close()
+    assert found == 0
+    assert not in_transaction
+    # The pooled connection goes back as it came: the next unit of work has its transaction.
+    async with hub.sessions() as session:
+        await session.execute(text("SELECT 1"))
+        assert await _in_transaction(session)
