@@ -24,6 +24,7 @@ from cdhub.storage.queries.keyset import (
     Scope,
     count,
     paginate,
+    read_rows,
 )
 from cdhub.storage.queries.tickets import is_open
 
@@ -145,7 +146,7 @@ async def customers_by_ids(
     if not wanted:
         return {}
     stmt = _by_ids() if scope is None else _by_ids().where(scope(GoldenCustomer.id))
-    rows = (await session.execute(stmt, {"ids": wanted})).all()
+    rows = await read_rows(session, stmt, {"ids": wanted})
     return {int(row._mapping["start_id"]): CustomerRecord.from_row(row) for row in rows}
 
 

@@ -25,6 +25,7 @@ from cdhub.storage.queries.keyset import (
     per_parent_query,
     read_counts_per_parent,
     read_per_parent,
+    read_rows,
     roots_param,
 )
 from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
@@ -109,8 +110,8 @@ async def balances(session: AsyncSession, roots: Sequence[int]) -> dict[int, int
     """The points balance of each customer (0 without entries), in one grouped statement."""
     if not roots:
         return {}
-    rows = await session.execute(_balances(), {ROOTS: list(roots)})
-    found = {int(owner): int(total) for owner, total in rows.all()}
+    rows = await read_rows(session, _balances(), {ROOTS: list(roots)})
+    found = {int(owner): int(total) for owner, total in rows}
     return {root: found.get(root, 0) for root in roots}
 
 

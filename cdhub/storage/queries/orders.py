@@ -21,6 +21,7 @@ from cdhub.storage.queries.keyset import (
     Expr,
     Ordering,
     Scope,
+    read_rows,
 )
 from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
 
@@ -201,7 +202,7 @@ async def items_of(session: AsyncSession, order_ids: Iterable[int]) -> dict[int,
     found: dict[int, list[ItemRow]] = {oid: [] for oid in wanted}
     if not wanted:
         return found
-    for row in (await session.execute(_items(), {"ids": wanted})).all():
+    for row in await read_rows(session, _items(), {"ids": wanted}):
         found[int(row.order_id)].append(ItemRow(int(row.order_id), *row[1:]))
     return found
 

@@ -20,6 +20,7 @@ from cdhub.storage.queries.keyset import (
     Expr,
     Ordering,
     Scope,
+    read_rows,
 )
 from cdhub.storage.queries.ownership import OWNER, Roots, owned_by, scoped_facts
 
@@ -218,7 +219,7 @@ async def calls_of(
     found: dict[tuple[str, str], list[CallRow]] = {key: [] for key in wanted}
     if not wanted:
         return found
-    for row in (await session.execute(_calls(), {"keys": wanted})).all():
+    for row in await read_rows(session, _calls(), {"keys": wanted}):
         found[(row.source_system, row.ticket_no)].append(CallRow(**row._mapping))
     return found
 
