@@ -89,7 +89,11 @@ async def refresh(
     ids = sorted(set(golden_ids))
     if not ids:
         return
-    by_golden = members_of if members_of is not None else await golden_repo.members(session, ids)
+    by_golden = (
+        members_of
+        if members_of is not None
+        else await golden_repo.members(session, ids, parsed=known or {})
+    )
     pins = await golden_repo.pins(session, [g for g in ids if g not in fresh])
     writes = compose(ids, by_golden, policy, pins, known)
     empty = [golden_id for golden_id in ids if not by_golden.get(golden_id)]

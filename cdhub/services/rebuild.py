@@ -9,6 +9,7 @@ cluster that took most of its records and stays as a redirect.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,13 +68,25 @@ async def train(session: AsyncSession, config: MatchConfig, seed: int = 0) -> Mo
 async def rebuild(
     session: AsyncSession, config: MatchConfig, now: datetime | None = None
 ) -> RebuildReport:
-    now = now or datetime.now(UTC)
+    # Every record, its features and decisions stay alive to the end: the cyclic
+    # collector would rescan that growing heap again and again (a third of the
+    # run at 20,000 people). They are acyclic; reference counting frees them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return await _rebuild(session, config, now or datetime.now(UTC))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+async def _rebuild(session: AsyncSession, config: MatchConfig, now: datetime) -> RebuildReport:
     ids, parties = await load_parties(session)
     by_ref = {(p.source_system, p.source_key): rid for rid, p in zip(ids, parties, strict=True)}
     ref_of = {rid: ref for ref, rid in by_ref.items()}
     links = await _all_cannot_links(session, ref_of)
     result = cluster_records(parties, config.model, config.settings, links)
-    await blocking_repo.replace_keys(
+    await blocking_repo.sync_keys(
         session, {rid: blocking_keys(p) for rid, p in zip(ids, parties, strict=True)}
     )
     current = await golden_repo.golden_of_records(session, ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -62,12 +62,22 @@ async def create(session: AsyncSession, kinds: Sequence[str], now: datetime) -> 
     """New golden customers, ids in the order given (older ids survive merges)."""
     if not kinds:
         return []
+    rows = [
+        {"kind": kind, "status": "active", "view": {}, "created_at": now, "updated_at": now}
+        for kind in kinds
+    ]
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite does not promise the order of RETURNING rows, so SQLAlchemy would send
+        # one INSERT per row. It has one writer at a time: after this insert the
+        # transaction holds the write lock, and an INTEGER PRIMARY KEY takes max(id) + 1,
+        # so the rows just inserted hold the highest ids, in the order given.
+        await session.execute(insert(table_of(GoldenCustomer)), rows)
+        newest = await session.execute(
+            select(GoldenCustomer.id).order_by(GoldenCustomer.id.desc()).limit(len(rows))
+        )
+        return sorted(int(row[0]) for row in newest)
     result = await session.execute(
-        insert(GoldenCustomer).returning(GoldenCustomer.id, sort_by_parameter_order=True),
-        [
-            {"kind": kind, "status": "active", "view": {}, "created_at": now, "updated_at": now}
-            for kind in kinds
-        ],
+        insert(GoldenCustomer).returning(GoldenCustomer.id, sort_by_parameter_order=True), rows
     )
     return [row[0] for row in result]
 
@@ -100,16 +110,22 @@ async def golden_of_records(session: AsyncSession, record_ids: Iterable[int]) ->
     return found
 
 
-async def members(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int, list[Member]]:
-    """Every current source record of each golden customer, in record id order."""
+async def members(
+    session: AsyncSession, golden_ids: Iterable[int], parsed: Collection[int] = frozenset()
+) -> dict[int, list[Member]]:
+    """Every current source record of each golden customer, in record id order.
+
+    ``parsed`` records are held parsed by the caller already: their attributes are
+    not read (``Member.attributes`` is empty), which spares decoding them.
+    """
     found: dict[int, list[Member]] = {}
+    unread: list[int] = []
     for part in chunks(sorted(set(golden_ids))):
         rows = await session.execute(
             select(
                 SourceRecord.id,
                 SourceRecord.source_system,
                 SourceRecord.source_key,
-                SourceRecord.attributes,
                 SourceRecord.received_at,
                 SourceRecord.observed_at,
                 Xref.golden_id,
@@ -118,10 +134,33 @@ async def members(session: AsyncSession, golden_ids: Iterable[int]) -> dict[int,
             .where(Xref.golden_id.in_(part))
             .order_by(SourceRecord.id)
         )
-        for rid, system, key, attributes, received, observed, golden_id in rows:
+        for rid, system, key, received, observed, golden_id in rows:
             found.setdefault(int(golden_id), []).append(
-                Member(int(rid), system, key, attributes, received, observed, int(golden_id))
+                Member(int(rid), system, key, {}, received, observed, int(golden_id))
             )
+            if rid not in parsed:
+                unread.append(int(rid))
+    if not unread:
+        return found
+    attributes = await _attributes(session, unread)
+    return {
+        golden: [
+            replace(m, attributes=attributes[m.source_record_id])
+            if m.source_record_id in attributes
+            else m
+            for m in held
+        ]
+        for golden, held in found.items()
+    }
+
+
+async def _attributes(session: AsyncSession, record_ids: Sequence[int]) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    for part in chunks(sorted(record_ids)):
+        rows = await session.execute(
+            select(SourceRecord.id, SourceRecord.attributes).where(SourceRecord.id.in_(part))
+        )
+        found.update({int(rid): attributes for rid, attributes in rows})
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -9,6 +10,9 @@ from sqlalchemy import select
 from cdhub.state import HubState
 from cdhub.storage.models import GoldenCustomer, Pin
 from cdhub.storage.repo import golden as golden_repo
+from cdhub.storage.repo import source_records as records_repo
+from cdhub.storage.repo.golden import XrefWrite
+from cdhub.storage.repo.source_records import RecordWrite
 
 NOW = datetime(2025, 1, 2, tzinfo=UTC)
 
@@ -47,3 +51,39 @@ async def test_absorbing_several_goldens_keeps_survivor_pins_and_carries_the_res
     assert rows[first] == ("merged", survivor)
     assert rows[second] == ("merged", survivor)
     assert rows[older] == ("merged", survivor)
+
+
+async def test_created_goldens_get_ids_in_the_order_of_their_kinds(hub: HubState) -> None:
+    kinds = ["person", "organisation", "person", "organisation", "organisation"]
+    async with hub.sessions() as session, session.begin():
+        earlier = await golden_repo.create(session, ["person"] * 3, NOW)
+    async with hub.sessions() as session, session.begin():
+        ids = await golden_repo.create(session, kinds, NOW)
+        stored = dict((await session.execute(select(GoldenCustomer.id, GoldenCustomer.kind))).all())
+    assert ids == sorted(ids)
+    assert min(ids) > max(earlier)
+    assert [stored[i] for i in ids] == kinds
+    assert len(stored) == len(earlier) + len(kinds)
+
+
+async def test_members_skip_reading_attributes_the_caller_has_parsed(hub: HubState) -> None:
+    writes = [
+        RecordWrite("shop", f"M{n}", "person", {}, {"n": n}, f"{n:064d}", None) for n in range(3)
+    ]
+    async with hub.sessions() as session, session.begin():
+        first, second, third = await records_repo.insert_records(session, writes, NOW)
+        (golden,) = await golden_repo.create(session, ["person"], NOW)
+        await golden_repo.set_xrefs(
+            session,
+            [XrefWrite(rid, golden, "test", None, {}, None, "t") for rid in (third, first, second)],
+            NOW,
+        )
+    async with hub.sessions() as session:
+        everything = await golden_repo.members(session, [golden])
+        some = await golden_repo.members(session, [golden], parsed={second})
+    assert [m.source_record_id for m in everything[golden]] == [first, second, third]
+    assert [m.attributes for m in everything[golden]] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [m.attributes for m in some[golden]] == [{"n": 0}, {}, {"n": 2}]
+    assert [replace(m, attributes={}) for m in some[golden]] == [
+        replace(m, attributes={}) for m in everything[golden]
+    ]
