@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from cdhub.storage.queries.keyset import Page
+from cdhub.storage.queries.keyset import Keyset, Page
 from resolvers.pagination import encode_cursor
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+# Cursors are encoded only when asked for: a customer 360 reads dozens of edges
+# and no cursor.
 
 
 @strawberry.type(description="Where a page sits in its list.")
@@ -21,14 +25,29 @@ class PageInfo:
         description="With `after` given this says only that a cursor was passed; "
         "with `last` it says whether more rows precede the page."
     )
-    start_cursor: str | None
-    end_cursor: str | None
+    ordering: strawberry.Private[str]
+    first: strawberry.Private[Keyset | None]
+    last: strawberry.Private[Keyset | None]
+
+    @strawberry.field
+    def start_cursor(self) -> str | None:
+        return None if self.first is None else encode_cursor(self.ordering, self.first)
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return None if self.last is None else encode_cursor(self.ordering, self.last)
+
+
+def _edge_cursor(root: Edge[Any]) -> str:
+    return encode_cursor(root.ordering, root.key)
 
 
 @strawberry.type(description="A node and the cursor to page on from it.")
 class Edge(Generic[T]):
-    cursor: str
+    cursor: str = strawberry.field(resolver=_edge_cursor)
     node: T
+    ordering: strawberry.Private[str]
+    key: strawberry.Private[Keyset]
 
 
 @strawberry.type(
@@ -51,14 +70,15 @@ def connection(
     count_all: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
     """Map a page of rows to a connection; ``ordering`` names the list in each cursor."""
-    edges = [Edge(cursor=encode_cursor(ordering, key), node=node(row)) for row, key in page.rows]
+    rows = page.rows
     return Connection(
-        edges=edges,
+        edges=[Edge(node=node(row), ordering=ordering, key=key) for row, key in rows],
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            ordering=ordering,
+            first=rows[0][1] if rows else None,
+            last=rows[-1][1] if rows else None,
         ),
         count_all=count_all,
     )
