@@ -123,7 +123,7 @@ class MatchService:
         if not changed:
             return MatchSummary()
         settings = self.config.settings
-        changed = await _with_placed_orders(session, changed)
+        changed, placed = await _with_placed_orders(session, changed)
         keys = {c.record_id: blocking_keys(c.party) for c in changed}
         await _lock_keys(session, (k for ks in keys.values() for k in ks))
         fresh = {c.record_id for c in changed if c.is_new}  # stored in this batch: no keys yet
@@ -133,8 +133,8 @@ class MatchService:
         holders = await blocking_repo.records_with_keys(
             session, sorted({k for ks in usable.values() for k in ks})
         )
-        # the customers who placed the orders these records cite
-        cited = {r for c in changed for r in c.party.references}
+        # the customers who placed the orders these records cite (not their own orders)
+        cited = {r for c in changed for r in c.party.references} - placed
         placers = await references_repo.order_placers(session, cited) if cited else {}
         candidate_ids = {rid for ids in holders.values() for rid in ids} | set(placers)
         changed_ids = {c.record_id for c in changed}
@@ -363,17 +363,18 @@ class MatchService:
 
 async def _with_placed_orders(
     session: AsyncSession, changed: Sequence[ChangedParty]
-) -> Sequence[ChangedParty]:
-    """The changed records with the references of the orders each one placed."""
+) -> tuple[Sequence[ChangedParty], set[str]]:
+    """The changed records with the references of the orders each one placed; those references."""
     placed = await references_repo.placed_orders(
         session, {(c.party.source_system, c.party.source_key) for c in changed}
     )
     if not placed:
-        return changed
-    return [
+        return changed, set()
+    augmented = [
         replace(c, party=with_references(c.party, placed.get(_ref_of(c.party), ())))
         for c in changed
     ]
+    return augmented, {r for refs in placed.values() for r in refs}
 
 
 def _ref_of(party: PartyRecord) -> tuple[str, str]:
