@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.cli import app, run_async
 from cdhub.console import console
 from cdhub.services import learning
 from cdhub.services.ingest import IngestPipeline, IngestSummary
-from cdhub.services.loading import DEMO_SOURCES, ingest_paths
+from cdhub.services.loading import DEMO_SOURCES, ChangeAnnouncer, ingest_paths
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker
@@ -82,7 +84,7 @@ def ingest(
             defer_matching=defer_matching,
         )
         if not defer_matching:  # a deferred load asked to be matched later, by hand
-            await _learn_if_due(settings)
+            await learn_if_due_and_tell(settings)
         return summary
 
     summary = run_async(_run)
@@ -141,22 +143,32 @@ def demo(
 
 async def train_and_rebuild(settings: Settings) -> None:
     """Learn m/u from the loaded data, then re-match everything with the learned model."""
-    engine = create_engine(settings)
-    try:
-        sessions = create_sessionmaker(engine)
-        _print_learned(await learning.train_and_rebuild(sessions, settings, "demo"))
-    finally:
-        await engine.dispose()
+    await _learning(
+        settings, lambda sessions: learning.train_and_rebuild(sessions, settings, "demo")
+    )
 
 
-async def _learn_if_due(settings: Settings) -> None:
+async def learn_if_due_and_tell(settings: Settings) -> None:
+    """Learn when due (`cdhub.services.learning`); tell the customers it moved."""
+    await _learning(settings, lambda sessions: learning.learn_if_due(sessions, settings, "ingest"))
+
+
+async def _learning(
+    settings: Settings,
+    learn: Callable[[async_sessionmaker[AsyncSession]], Awaitable[learning.LearnReport | None]],
+) -> None:
+    """Run ``learn``; tell the customers whose records it moved, and say what it did."""
     engine = create_engine(settings)
+    sessions = create_sessionmaker(engine)
+    announcer = ChangeAnnouncer.open(settings, sessions)
     try:
-        report = await learning.learn_if_due(create_sessionmaker(engine), settings, "ingest")
+        report = await learn(sessions)
+        if report is not None:
+            await announcer.customers(report.changed)
+            _print_learned(report)
     finally:
+        await announcer.close()
         await engine.dispose()
-    if report is not None:
-        _print_learned(report)
 
 
 def _print_learned(report: learning.LearnReport) -> None:

@@ -13,7 +13,9 @@ import typer
 from sqlalchemy import select
 
 from cdhub.cli import app, run_async
-from cdhub.services.rebuild import rebuild, train
+from cdhub.services.learning import rebuild_telling_changes
+from cdhub.services.loading import ChangeAnnouncer
+from cdhub.services.rebuild import train
 from cdhub.services.setup import load_match_config
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker
@@ -42,6 +44,7 @@ def match(
     async def _run(settings: Settings) -> dict[str, Any]:
         engine = create_engine(settings)
         sessions = create_sessionmaker(engine)
+        announcer = ChangeAnnouncer.open(settings, sessions)
         report: dict[str, Any] = {}
         try:
             await upgrade(engine)
@@ -56,10 +59,13 @@ def match(
                 started = time.perf_counter()
                 config = await load_match_config(sessions, settings, "rebuild")
                 async with sessions() as session, session.begin():
-                    result = await rebuild(session, config)
+                    result, changed = await rebuild_telling_changes(session, config)
                 report.update(dataclasses.asdict(result))
                 report["rebuild_seconds"] = round(time.perf_counter() - started, 2)
+                report["customers_changed"] = len(changed)
+                await announcer.customers(changed)
         finally:
+            await announcer.close()
             await engine.dispose()
         return report
 

@@ -32,7 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.cache import Broker, Cache
 from cdhub.queue import IngestQueue, QueuedRecord
-from cdhub.services.announce import announce_changes
+from cdhub.services import learning
+from cdhub.services.announce import announce_changes, announce_customers
 from cdhub.services.file_ingest import RETRIES, retryable
 from cdhub.services.ingest import IngestPipeline, IngestSummary, Matcher, RecordResult
 from cdhub.services.setup import load_match_service
@@ -94,7 +95,7 @@ class Worker:
         self.broker = broker
         self.report = WorkerReport()
         self._matchers: dict[str, tuple[float, Matcher]] = {}
-        self._pruned = 0.0
+        self._pruned = float("-inf")  # housekeeping on the first step, then hourly
 
     async def run(self, stop: asyncio.Event, *, drain: bool = False) -> WorkerReport:
         """Work until ``stop`` is set (or, with ``drain``, until every stream is empty)."""
@@ -238,6 +239,16 @@ class Worker:
             keys = await idempotency_repo.prune(session, now - kept, keep=[receipts_repo.OPERATION])
         if gone or keys:
             log.info("pruned %d receipts of processed entries, %d idempotency keys", gone, keys)
+        await self._learn()
+
+    async def _learn(self) -> None:
+        """Learn the model when the hub has grown enough (`cdhub.services.learning`)."""
+        learned = await learning.learn_if_due(self.sessions, self.settings, "worker")
+        if learned is None:
+            return
+        log.info("learned model %s from %d records", learned.model, learned.records)
+        self._matchers.clear()  # the new model takes over at once
+        await announce_customers(self.cache, self.broker, learned.changed)
 
 
 def _replayable(record: QueuedRecord) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -43,3 +43,17 @@ async def announce_changes(
         await notify.customers_changed(cache, broker, owners, notify.CustomerChange.SOURCES)
     except Exception as exc:  # the change is committed; its views expire with their TTL
         log.warning("could not announce changed customers: %s", exc)
+
+
+async def announce_customers(
+    cache: Cache | None, broker: Broker | None, golden_ids: Collection[int]
+) -> None:
+    """After a commit that moved records between customers (a rebuild): tell them."""
+    if cache is None or broker is None or not golden_ids:
+        return
+    try:
+        await notify.customers_changed(
+            cache, broker, set(golden_ids), notify.CustomerChange.SOURCES
+        )
+    except Exception as exc:  # the change is committed; their views expire with their TTL
+        log.warning("could not announce %d changed customers: %s", len(golden_ids), exc)

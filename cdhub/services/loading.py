@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import redis.asyncio as redis_asyncio
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.cache import RedisBroker, RedisCache, connect_redis
 from cdhub.console import console
-from cdhub.services.announce import announce_changes
+from cdhub.services.announce import announce_changes, announce_customers
 from cdhub.services.file_ingest import FileProgress, ingest_file
 from cdhub.services.ingest import DeferredMatcher, IngestPipeline, IngestSummary, Matcher
 from cdhub.services.setup import load_match_service
@@ -119,6 +119,10 @@ class ChangeAnnouncer:
 
     async def __call__(self, summary: IngestSummary) -> None:
         await announce_changes(self._sessions, self._cache, self._broker, (), summary)
+
+    async def customers(self, golden_ids: Collection[int]) -> None:
+        """Tell these customers they changed (after a rebuild moved their records)."""
+        await announce_customers(self._cache, self._broker, golden_ids)
 
     async def close(self) -> None:
         if self._redis is not None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from cdhub.demo.generator import generate_demo
 from cdhub.services.learning import learn_if_due, learning_due
 from cdhub.services.loading import DEMO_SOURCES, ingest_paths
-from cdhub.settings import Settings
+from cdhub.settings import Settings, load_settings
 from cdhub.state import HubState
 from cdhub.storage.engine import create_engine, create_sessionmaker
 from tests.services.helpers import scalar
@@ -52,3 +53,68 @@ async def test_the_hub_learns_once_it_holds_enough_records_then_waits_to_grow(
         assert await learn_if_due(sessions, off, "test") is None
     finally:
         await engine.dispose()
+
+
+async def _loaded_without_learning(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
+    """A hub of demo data matched in real time by the prior; settings that learn at 50 records."""
+    settings = load_settings(database_url=database_url, redis_url=redis_url).model_copy(
+        update={"learn_min_records": 50}
+    )
+    files = generate_demo(tmp_path / "demo", people=60, seed=3)
+    off = settings.model_copy(update={"learn_automatically": False})
+    for system, attribute in DEMO_SOURCES:
+        await ingest_paths(off, system, [getattr(files, attribute)], resume=False)
+    return settings
+
+
+async def test_learning_drops_the_cached_views_of_the_customers_it_moved(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    from cdhub.cache import RedisCache, connect_redis
+    from cdhub.commands_ingest import learn_if_due_and_tell
+    from cdhub.notify import customer_view_key
+
+    settings = await _loaded_without_learning(database_url, redis_url, tmp_path)
+    state = HubState.open(settings)
+    client = connect_redis(redis_url)
+    try:
+        sql = "SELECT source_record_id, golden_id FROM xrefs ORDER BY 1"
+        async with state.sessions() as session:
+            before = dict((await session.execute(text(sql))).all())
+        cache = RedisCache(client)
+        for golden in set(before.values()):
+            await cache.set(customer_view_key(golden), b"view", ttl_s=300)
+        await learn_if_due_and_tell(settings)
+        async with state.sessions() as session:
+            after = dict((await session.execute(text(sql))).all())
+        moved = {g for r in before for g in (before[r], after[r]) if before[r] != after[r]}
+        assert moved  # the learned model re-matched some records
+        for golden in set(before.values()):
+            kept = await cache.get(customer_view_key(golden))
+            assert (kept is None) == (golden in moved), golden
+    finally:
+        await client.aclose()
+        await state.close()
+
+
+async def test_a_worker_learns_when_the_hub_has_grown_enough(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    from cdhub.cache import connect_redis
+    from cdhub.queue import IngestQueue
+    from cdhub.worker import Worker
+
+    settings = await _loaded_without_learning(database_url, redis_url, tmp_path)
+    state = HubState.open(settings)
+    client = connect_redis(redis_url)
+    try:
+        assert await scalar(state, "SELECT count(*) FROM match_models") == 0
+        queue = IngestQueue(client)
+        worker = Worker(
+            state.sessions, settings, queue, sources=("shop",), consumer="w", block_ms=10
+        )
+        await worker.step()
+        assert await scalar(state, "SELECT count(*) FROM match_models WHERE active") == 1
+    finally:
+        await client.aclose()
+        await state.close()
