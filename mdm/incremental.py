@@ -50,7 +50,9 @@ class GoldenDecision:
     outcome: Outcome
     best: Decision | None
     veto: str | None = None
-    via: str | None = None  # "exclusive_contact": MATCH through a contact no one else holds
+    # "exclusive_contact": MATCH through a contact no one else holds;
+    # "clear_best": a POSSIBLE_MATCH with no rival among the candidates
+    via: str | None = None
 
     @property
     def weight(self) -> float:
@@ -213,6 +215,31 @@ def _exclusive(
     return list(out.values())
 
 
+def _clear_best(decisions: list[GoldenDecision], settings: MatchSettings) -> list[GoldenDecision]:
+    """The batch's mutual-best rule (`mdm.batch`), from the record's side.
+
+    A POSSIBLE_MATCH golden at or above ``mutual_weight`` that nothing in it
+    contradicts, when every other candidate scores at least
+    ``ambiguity_margin`` lower: the record resembles that customer and no one
+    else the blocking keys found. The candidates come from the same keys the
+    golden's own records were found by, so a household sharing a phone shows
+    up as a close second and the rule stays out.
+    """
+    limit = settings.thresholds.mutual_weight
+    scored = sorted((d for d in decisions if d.best is not None), key=lambda d: -d.weight)
+    if limit is None or not scored:
+        return []
+    top = scored[0]
+    if top.outcome is not Outcome.POSSIBLE_MATCH or top.veto is not None or top.weight < limit:
+        return []
+    assert top.best is not None
+    if top.best.contradiction:
+        return []
+    if len(scored) > 1 and scored[1].weight > top.weight - settings.thresholds.ambiguity_margin:
+        return []
+    return [GoldenDecision(top.golden_id, Outcome.MATCH, top.best, None, "clear_best")]
+
+
 def _mergeable(
     left: list[CandidateGolden],
     right: CandidateGolden,
@@ -271,6 +298,7 @@ def assign(
     matches = [d for d in decisions if d.outcome is Outcome.MATCH]
     if not matches:
         exclusive = _exclusive(fa, decisions, by_id, settings, tf, links, pairs)
+        exclusive = exclusive or _clear_best(decisions, settings)
         joined = {d.golden_id for d in exclusive}
         decisions = [
             next((e for e in exclusive if e.golden_id == d.golden_id), d) for d in decisions

@@ -116,3 +116,22 @@ def test_phone_binding_joins_no_one_when_the_hub_counts_another_holder() -> None
     tf = TermFrequencies(5000, {"mobile": {"+86" + MOBILE: 3}})
     a = assign(binding, goldens(("G1", (member,))), _trained_like(), SETTINGS, tf)
     assert a.golden_id is None
+
+
+def test_a_possible_match_with_no_rival_among_the_candidates_joins() -> None:
+    lin = person("M1", "林嘉欣", birth="1990-03-14", gender="F", member_id="M1")
+    caller = person("E1", "林小姐", source="erp", birth="1990-03-14", gender="F")
+    a = assign(caller, goldens(("G1", (lin,))), MODEL, SETTINGS)
+    (decision,) = a.decisions
+    assert decision.best is not None
+    assert decision.best.outcome.value == "possible_match"  # the pair alone: a review
+    assert (a.golden_id, decision.via) == ("G1", "clear_best")
+
+
+def test_a_possible_match_with_a_close_rival_joins_no_one() -> None:
+    jiaxin = person("M1", "林嘉欣", birth="1990-03-14", gender="F", member_id="M1")
+    meiling = person("M2", "林美玲", birth="1990-03-14", gender="F", member_id="M2")
+    caller = person("E1", "林小姐", source="erp", birth="1990-03-14", gender="F")
+    a = assign(caller, goldens(("G1", (jiaxin,)), ("G2", (meiling,))), MODEL, SETTINGS)
+    assert a.golden_id is None
+    assert {r.golden_id for r in a.review} == {"G1", "G2"}
