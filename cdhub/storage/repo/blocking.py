@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import delete, insert, select, text, tuple_
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import BlockingKey as BlockingKeyRow
 from cdhub.storage.models import table_of
-from cdhub.storage.repo.source_records import chunks
+from cdhub.storage.repo.source_records import chunks, insert_many
 from mdm.blocking import BlockingKey
 
 
@@ -28,13 +28,16 @@ async def replace_keys(
         await session.execute(
             delete(BlockingKeyRow).where(BlockingKeyRow.source_record_id.in_(part))
         )
-    rows = [
-        {"source_record_id": record_id, "key_type": k.key_type, "key_value": k.value[:320]}
-        for record_id in ids
-        for k in sorted(set(keys_by_record[record_id]))
-    ]
-    for part_rows in chunks(rows, 5000):
-        await session.execute(insert(table_of(BlockingKeyRow)), list(part_rows))
+    await insert_many(
+        session,
+        table_of(BlockingKeyRow),
+        ("source_record_id", "key_type", "key_value"),
+        [
+            (record_id, k.key_type, k.value[:320])
+            for record_id in ids
+            for k in sorted(set(keys_by_record[record_id]))
+        ],
+    )
 
 
 async def sync_keys(

@@ -20,7 +20,7 @@ from cdhub.storage.models import (
     Xref,
     table_of,
 )
-from cdhub.storage.repo.source_records import chunks
+from cdhub.storage.repo.source_records import chunks, insert_many
 from cdhub.storage.repo.upsert import upsert
 
 
@@ -413,34 +413,27 @@ async def _insert_details(
     session: AsyncSession, writes: Sequence[ViewWrite], now: datetime
 ) -> None:
     """The identity and lineage rows of views."""
-    identity_rows = [
-        {
-            "golden_id": w.golden_id,
-            "kind": kind,
-            "value": value[:320],
-            "is_primary": primary,
-            "source_record_ids": list(sources),
-        }
-        for w in writes
-        for kind, value, primary, sources in _unique_identities(w.identities)
-    ]
-    lineage_rows = [
-        {
-            "golden_id": w.golden_id,
-            "attribute": attribute,
-            "value": value,
-            "source_record_ids": list(sources),
-            "rule": rule[:64],
-            "is_primary": primary,
-            "decided_at": now,
-        }
-        for w in writes
-        for attribute, value, sources, rule, primary in w.lineage
-    ]
-    for identity_part in chunks(identity_rows, 5000):
-        await session.execute(insert(table_of(GoldenIdentity)), list(identity_part))
-    for lineage_part in chunks(lineage_rows, 5000):
-        await session.execute(insert(table_of(AttributeLineage)), list(lineage_part))
+    await insert_many(
+        session,
+        table_of(GoldenIdentity),
+        ("golden_id", "kind", "value", "is_primary", "source_record_ids"),
+        [
+            (w.golden_id, kind, value[:320], primary, list(sources))
+            for w in writes
+            for kind, value, primary, sources in _unique_identities(w.identities)
+        ],
+    )
+    await insert_many(
+        session,
+        table_of(AttributeLineage),
+        ("golden_id", "attribute", "value", "source_record_ids", "rule", "is_primary"),
+        [
+            (w.golden_id, attribute, value, list(sources), rule[:64], primary)
+            for w in writes
+            for attribute, value, sources, rule, primary in w.lineage
+        ],
+        {"decided_at": now},
+    )
 
 
 def _unique_identities(
