@@ -18,6 +18,8 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.security.erasure import erased_keys
+from cdhub.storage.queries import references as references_queries
+from cdhub.storage.repo import blocking as blocking_repo
 from cdhub.storage.repo import facts as facts_repo
 from cdhub.storage.repo import quarantine as quarantine_repo
 from cdhub.storage.repo import source_records as records_repo
@@ -25,6 +27,7 @@ from cdhub.storage.repo.quarantine import Rejection
 from cdhub.storage.repo.source_records import RecordWrite
 from connectors.base import Connector, RejectedPayload
 from connectors.files import RawRecord
+from mdm.blocking import BlockingKey
 from mdm.overlay import overlay
 from mdm.records import (
     CallFact,
@@ -32,6 +35,7 @@ from mdm.records import (
     LoyaltyEvent,
     OrderFact,
     PartyRecord,
+    order_reference,
 )
 from mdm.serialization import content_hash, party_from_dict, party_to_dict
 
@@ -185,9 +189,11 @@ class IngestPipeline:
         parsed = await self._hold_erased(session, parsed, rejections, results, raws, summary)
         statuses = await self._store_parties(session, parsed, summary, now)
         started = time.perf_counter()
+        placed = await self._placed_before(session, parsed)
         await self._store_facts(session, parsed, now, summary)
         await quarantine_repo.add(session, rejections, now)
         summary.seconds["facts"] += time.perf_counter() - started
+        await self._rematch_citers(session, parsed, placed, now, summary)
         for index, item in enumerate(parsed):
             keys = tuple(f"{p.source_system}:{p.source_key}" for p in item.parties)
             status = _combined(statuses.get(id(item), []))
@@ -314,6 +320,51 @@ class IngestPipeline:
             summary.seconds["match"] += time.perf_counter() - started
         return statuses
 
+    async def _placed_before(
+        self, session: AsyncSession, parsed: Sequence[_Parsed]
+    ) -> dict[tuple[str, str], tuple[str, str] | None] | None:
+        """Who placed this batch's orders before it is stored (None: no one will re-match)."""
+        orders = {(f.source_system, f.order_no) for f in _orders(parsed)}
+        if not orders or isinstance(self.matcher, DeferredMatcher):
+            return None
+        return await references_queries.order_placers_now(session, orders)
+
+    async def _rematch_citers(
+        self,
+        session: AsyncSession,
+        parsed: Sequence[_Parsed],
+        before: dict[tuple[str, str], tuple[str, str] | None] | None,
+        now: datetime,
+        summary: IngestSummary,
+    ) -> None:
+        """Records that cited an order before it arrived (a complaint call loaded before the
+        shop's or the ERP's orders) are matched again, now that its customer is known."""
+        if before is None:
+            return
+        placed = {
+            f.order_no: (f.party.source_system, f.party.source_key)
+            for f in _orders(parsed)
+            if f.party is not None
+            and before.get((f.source_system, f.order_no))
+            != (f.party.source_system, f.party.source_key)
+        }
+        if not placed:
+            return  # re-delivered orders: the citers met their customer already
+        started = time.perf_counter()
+        keys = sorted(BlockingKey("reference", order_reference(no)) for no in placed)
+        holders = await blocking_repo.records_with_keys(session, keys)
+        ids = {rid for rids in holders.values() for rid in rids}
+        stored = await records_repo.load_by_ids(session, ids) if ids else {}
+        placers = set(placed.values())
+        citers = [
+            ChangedParty(r.id, party_from_dict(r.attributes), False, now)
+            for r in sorted(stored.values(), key=lambda r: r.id)
+            if not r.erased and (r.source_system, r.source_key) not in placers
+        ]
+        if citers:
+            summary.matching.add(await self.matcher.match(session, citers, now))
+        summary.seconds["match"] += time.perf_counter() - started
+
     async def _store_facts(
         self,
         session: AsyncSession,
@@ -332,6 +383,10 @@ class IngestPipeline:
         await facts_repo.store_deliveries(session, _only(everything, DeliveryFact))
         await facts_repo.store_calls(session, _only(everything, CallFact), now)
         await facts_repo.store_loyalty(session, _only(everything, LoyaltyEvent))
+
+
+def _orders(parsed: Sequence[_Parsed]) -> list[OrderFact]:
+    return _only((fact for item in parsed for fact in item.facts), OrderFact)
 
 
 def _only(items: Iterable[object], kind: type[F]) -> list[F]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cdhub.state import HubState
-from tests.services.helpers import golden_of, ingest
+from tests.services.helpers import dump, golden_of, ingest
 
 _CALL_HEADER = (
     "call_id,caller_number,customer_name,started_at,duration_s,agent_id,category,summary,"
@@ -141,3 +141,27 @@ async def test_a_guest_buyer_and_the_caller_citing_the_guest_order_meet(
     buyer = await golden_of(hub, "shop", "E-G1")
     assert buyer is not None
     assert await golden_of(hub, "callcenter", "C-G") == buyer
+
+
+async def test_a_call_loaded_before_the_order_it_cites_meets_its_customer_when_it_arrives(
+    hub: HubState, tmp_path: Path
+) -> None:
+    call = {
+        "call_id": "C-5",
+        "caller_number": "021-62345678",
+        "customer_name": "林小姐",
+        "category": "complaint",
+        "ticket_no": "T-5",
+        "order_no": "E-1",
+    }
+    await ingest(hub, "callcenter", _calls(tmp_path / "calls.csv", call))
+    shop = _shop(
+        tmp_path / "shop.jsonl", *_member_with_order("M-1", "林嘉欣", "13912345678", "E-1")
+    )
+    await ingest(hub, "shop", shop)
+    member = await golden_of(hub, "shop", "M-1")
+    assert member is not None
+    assert await golden_of(hub, "callcenter", "C-5") == member
+    before = await dump(hub)
+    await ingest(hub, "shop", shop)  # the same orders again: no one is matched again
+    assert await dump(hub) == before

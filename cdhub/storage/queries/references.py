@@ -78,3 +78,21 @@ async def order_placers(session: AsyncSession, references: Collection[str]) -> d
         for record_id, order_no in result.all():
             out.setdefault(int(record_id), set()).add(order_reference(order_no))
     return out
+
+
+async def order_placers_now(
+    session: AsyncSession, orders: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], Ref | None]:
+    """(source system, order number) -> the party that placed it, for the stored ones."""
+    out: dict[tuple[str, str], Ref | None] = {}
+    wanted = sorted(orders)
+    for start in range(0, len(wanted), _CHUNK):
+        result = await session.execute(
+            select(Order.source_system, Order.order_no, Order.party_system, Order.party_key).where(
+                tuple_(Order.source_system, Order.order_no).in_(wanted[start : start + _CHUNK])
+            )
+        )
+        for system, number, party_system, party_key in result.all():
+            placer = (party_system, party_key) if party_system and party_key else None
+            out[(system, number)] = placer
+    return out
