@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import (
@@ -20,7 +20,7 @@ from cdhub.storage.models import (
     Xref,
     table_of,
 )
-from cdhub.storage.repo.source_records import chunks, insert_many
+from cdhub.storage.repo.source_records import chunks, insert_many, update_many
 from cdhub.storage.repo.upsert import upsert
 
 
@@ -80,24 +80,6 @@ async def create(session: AsyncSession, kinds: Sequence[str], now: datetime) -> 
         insert(GoldenCustomer).returning(GoldenCustomer.id, sort_by_parameter_order=True), rows
     )
     return [row[0] for row in result]
-
-
-def _view_columns(w: ViewWrite, now: datetime) -> dict[str, Any]:
-    return {
-        "kind": w.kind,
-        "view": w.view,
-        "display_name": w.display_name,
-        "name_pinyin": w.name_pinyin,
-        "search_text": w.search_text,
-        "primary_phone": w.primary_phone,
-        "primary_email": w.primary_email,
-        "province": w.province,
-        "city": w.city,
-        "tier": w.tier,
-        "source_count": w.source_count,
-        "channel_count": w.channel_count,
-        "updated_at": now,
-    }
 
 
 async def golden_of_records(session: AsyncSession, record_ids: Iterable[int]) -> dict[int, int]:
@@ -392,16 +374,44 @@ async def write_views(
     ``fresh`` goldens were created in this transaction: they have no identities or
     lineage to replace yet.
     """
-    rows = [{"b_id": w.golden_id, **_view_columns(w, now)} for w in writes]
-    if rows:
-        table = table_of(GoldenCustomer)
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values({column: bindparam(column) for column in rows[0] if column != "b_id"})
-        )
-        for row_part in chunks(rows, 1000):
-            await session.execute(statement, list(row_part))  # one executemany per chunk
+    await update_many(
+        session,
+        table_of(GoldenCustomer),
+        (
+            "id",
+            "kind",
+            "view",
+            "display_name",
+            "name_pinyin",
+            "search_text",
+            "primary_phone",
+            "primary_email",
+            "province",
+            "city",
+            "tier",
+            "source_count",
+            "channel_count",
+        ),
+        [
+            (
+                w.golden_id,
+                w.kind,
+                w.view,
+                w.display_name,
+                w.name_pinyin,
+                w.search_text,
+                w.primary_phone,
+                w.primary_email,
+                w.province,
+                w.city,
+                w.tier,
+                w.source_count,
+                w.channel_count,
+            )
+            for w in writes
+        ],
+        {"updated_at": now},
+    )
     ids = [w.golden_id for w in writes if w.golden_id not in fresh]
     for part in chunks(ids):
         await session.execute(delete(GoldenIdentity).where(GoldenIdentity.golden_id.in_(part)))

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Table, bindparam, func, insert, literal, select, text, tuple_, update
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import SourceRecord, SourceRecordVersion, table_of
@@ -58,45 +70,94 @@ async def insert_many(
     """Insert ``rows`` (values in ``columns`` order) in the order given, plus ``constants``.
 
     One INSERT ... SELECT per chunk of many thousand rows, the rows sent as one
-    parameter (SQLite: a JSON array read by ``json_each``; PostgreSQL: an array
-    per column, unnested), instead of one set of bound values per row: the
-    per-row work of an executemany is most of the cost of a bulk write. JSON
-    columns are stored as the same text SQLAlchemy would write.
+    parameter (see :func:`_row_source`) instead of one set of bound values per
+    row: the per-row work of an executemany is most of the cost of a bulk write.
     """
+
+    def statement(quote: Callable[[str], str], source: str, fixed: Sequence[str]) -> str:
+        names = ", ".join(quote(name) for name in [*columns, *fixed])
+        values = ", ".join([*(f"t.c{i}" for i in range(len(columns))), *(f":k_{n}" for n in fixed)])
+        return (
+            f"INSERT INTO {quote(table.name)} ({names}) SELECT {values} FROM {source} ORDER BY t.n"
+        )
+
+    await _per_chunk(session, table, columns, rows, constants, statement)
+
+
+async def update_many(
+    session: AsyncSession,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Set ``columns[1:]`` (and ``constants``) of the row whose ``columns[0]`` (a key) is
+    each row's first value: an UPDATE ... FROM per chunk, like :func:`insert_many`."""
+
+    def statement(quote: Callable[[str], str], source: str, fixed: Sequence[str]) -> str:
+        sets = ", ".join(
+            [
+                *(f"{quote(c)} = t.c{i}" for i, c in enumerate(columns) if i),
+                *(f"{quote(n)} = :k_{n}" for n in fixed),
+            ]
+        )
+        target, key = quote(table.name), quote(columns[0])
+        return f"UPDATE {target} SET {sets} FROM {source} WHERE {target}.{key} = t.c0"
+
+    await _per_chunk(session, table, columns, rows, constants, statement)
+
+
+async def _per_chunk(
+    session: AsyncSession,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    constants: Mapping[str, Any] | None,
+    statement: Callable[[Callable[[str], str], str, Sequence[str]], str],
+) -> None:
     if not rows:
         return
     fixed = dict(constants or {})
-    json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+    source, parts = _row_source(session, table, columns, rows)
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    sql = text(statement(quote, source, list(fixed))).bindparams(*_constants(table, fixed))
+    for params in parts:
+        await session.execute(sql, params)
+
+
+def _constants(table: Table, fixed: Mapping[str, Any]) -> list[BindParameter[Any]]:
+    return [bindparam(f"k_{name}", v, type_=table.c[name].type) for name, v in fixed.items()]
+
+
+def _row_source(
+    session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[dict[str, Any]]]:
+    """A FROM item ``t`` giving ``rows`` as columns c0, c1, ... and their position n,
+    with the parameters of each chunk of rows.
+
+    SQLite: the chunk is one JSON array read by ``json_each``; PostgreSQL: one array
+    per column, unnested. JSON columns get the same text SQLAlchemy would write.
+    """
+    json_columns = {i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)}
     if json_columns:
         rows = [
             [json.dumps(v) if i in json_columns else v for i, v in enumerate(row)] for row in rows
         ]
-    names = ", ".join([*columns, *fixed])
-    params = [bindparam(f"k_{name}", v, type_=table.c[name].type) for name, v in fixed.items()]
-    consts = "".join(f", :k_{name}" for name in fixed)
+    names = ", ".join(f"c{i}" for i in range(len(columns)))
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
         arrays = ", ".join(
             f"CAST(:c{i} AS {_array_type(table.c[c].type.compile(dialect=dialect))}[])"
             for i, c in enumerate(columns)
         )
-        cols = ", ".join(f"c{i}" for i in range(len(columns)))
-        statement = text(
-            f"INSERT INTO {table.name} ({names}) SELECT {cols}{consts}"
-            f" FROM unnest({arrays}) WITH ORDINALITY AS t({cols}, n) ORDER BY n"
-        ).bindparams(*params)
-        for part in chunks(rows, 20000):
-            await session.execute(
-                statement, {f"c{i}": [row[i] for row in part] for i in range(len(columns))}
-            )
-        return
-    values = ", ".join(f"json_extract(j.value, '$[{i}]')" for i in range(len(columns)))
-    statement = text(
-        f"INSERT INTO {table.name} ({names}) SELECT {values}{consts}"
-        " FROM json_each(:rows) AS j ORDER BY j.key"
-    ).bindparams(*params)
-    for part in chunks(rows, 5000):
-        await session.execute(statement, {"rows": json.dumps(list(part), ensure_ascii=False)})
+        return f"unnest({arrays}) WITH ORDINALITY AS t({names}, n)", [
+            {f"c{i}": [row[i] for row in part] for i in range(len(columns))}
+            for part in chunks(rows, 20000)
+        ]
+    values = ", ".join(f"json_extract(j.value, '$[{i}]') AS c{i}" for i in range(len(columns)))
+    return f"(SELECT {values}, j.key AS n FROM json_each(:rows) AS j) AS t", [
+        {"rows": json.dumps(list(part), ensure_ascii=False)} for part in chunks(rows, 5000)
+    ]
 
 
 def _array_type(compiled: str) -> str:

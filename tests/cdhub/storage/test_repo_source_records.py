@@ -1,16 +1,16 @@
-"""Bulk inserts in one statement per chunk store what a per-row executemany stores."""
+"""Bulk writes in one statement per chunk store what a per-row executemany stores."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 
 from cdhub.state import HubState
-from cdhub.storage.models import AttributeLineage, table_of
+from cdhub.storage.models import AttributeLineage, GoldenCustomer, table_of
 from cdhub.storage.repo import golden as golden_repo
-from cdhub.storage.repo.source_records import insert_many
+from cdhub.storage.repo.source_records import insert_many, update_many
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 COLUMNS = ("golden_id", "attribute", "value", "source_record_ids", "rule", "is_primary")
@@ -53,3 +53,38 @@ async def test_insert_many_stores_the_same_values_and_order_as_an_executemany(
     assert stored == await _stored(hub, each)
     assert [row[0] for row in stored] == ["person_name", "phone", "address", "email"]
     assert stored[2][1] == 'quote " and \\ backslash'
+
+
+async def _golden_row(hub: HubState, golden: int) -> tuple[Any, ...]:
+    async with hub.sessions() as session:
+        row = await session.execute(
+            text(
+                "SELECT kind, CAST(view AS TEXT), display_name, source_count, tier,"
+                " CAST(updated_at AS TEXT) FROM golden_customers WHERE id = :g"
+            ),
+            {"g": golden},
+        )
+        return tuple(row.one())
+
+
+async def test_update_many_sets_the_same_values_as_an_executemany(hub: HubState) -> None:
+    view = {"display_name": "林晓明", "phones": [{"value": "+8613900000001", "primary": True}]}
+    values = {"kind": "organisation", "view": view, "display_name": "林晓明", "source_count": 3}
+    async with hub.sessions() as session, session.begin():
+        bulk, each, untouched = await golden_repo.create(session, ["person"] * 3, NOW)
+        columns = ("id", *values)
+        await update_many(
+            session,
+            table_of(GoldenCustomer),
+            columns,
+            [(bulk, *values.values())],
+            {"updated_at": NOW},
+        )
+        await session.execute(
+            update(GoldenCustomer)
+            .where(GoldenCustomer.id == each)
+            .values({**values, "updated_at": NOW})
+        )
+    assert await _golden_row(hub, bulk) == await _golden_row(hub, each)
+    assert (await _golden_row(hub, bulk))[0] == "organisation"
+    assert (await _golden_row(hub, untouched))[0] == "person"
