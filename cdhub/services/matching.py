@@ -158,8 +158,8 @@ class MatchService:
             counts=_tf_counts(sizes, self._tf_types),
         )
         placer_of: dict[str, set[int]] = {}
-        for rid, placed in placers.items():
-            for r in placed:
+        for rid, refs_placed in placers.items():
+            for r in refs_placed:
                 placer_of.setdefault(r, set()).add(rid)
         summary = MatchSummary()
         for c in changed:
