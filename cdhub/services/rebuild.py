@@ -89,7 +89,8 @@ async def _rebuild(session: AsyncSession, config: MatchConfig, now: datetime) ->
     await blocking_repo.sync_keys(
         session, {rid: blocking_keys(p) for rid, p in zip(ids, parties, strict=True)}
     )
-    current = await golden_repo.golden_of_records(session, ids)
+    linked = await golden_repo.all_xrefs(session)
+    current = {rid: linked[rid] for rid in ids if rid in linked}
     clusters = [[by_ref[ref] for ref in cluster] for cluster in result.clusters]
     kinds = {rid: p.kind.value for rid, p in zip(ids, parties, strict=True)}
     assignment, folded, created = await _stable_ids(session, clusters, current, kinds, now)
@@ -125,7 +126,13 @@ async def _rebuild(session: AsyncSession, config: MatchConfig, now: datetime) ->
     known = dict(zip(ids, parties, strict=True))
     folded_ids = {a for a, _ in folded}
     await golden_views.refresh(
-        session, touched - folded_ids, config.policy, now, known, fresh=created
+        session,
+        touched - folded_ids,
+        config.policy,
+        now,
+        known,
+        members_of=await golden_repo.all_members(session, parsed=known),
+        fresh=created,
     )
     return RebuildReport(
         records=len(ids),

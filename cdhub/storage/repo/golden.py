@@ -101,27 +101,39 @@ async def members(
     not read (``Member.attributes`` is empty), which spares decoding them.
     """
     found: dict[int, list[Member]] = {}
-    unread: list[int] = []
     for part in chunks(sorted(set(golden_ids))):
-        rows = await session.execute(
-            select(
-                SourceRecord.id,
-                SourceRecord.source_system,
-                SourceRecord.source_key,
-                SourceRecord.received_at,
-                SourceRecord.observed_at,
-                Xref.golden_id,
-            )
-            .join(Xref, Xref.source_record_id == SourceRecord.id)
-            .where(Xref.golden_id.in_(part))
-            .order_by(SourceRecord.id)
+        rows = await session.execute(_MEMBERS.where(Xref.golden_id.in_(part)))
+        _collect(found, rows)
+    return await _with_attributes(session, found, parsed)
+
+
+_MEMBERS = (
+    select(
+        SourceRecord.id,
+        SourceRecord.source_system,
+        SourceRecord.source_key,
+        SourceRecord.received_at,
+        SourceRecord.observed_at,
+        Xref.golden_id,
+    )
+    .join(Xref, Xref.source_record_id == SourceRecord.id)
+    .order_by(SourceRecord.id)
+)
+
+
+def _collect(found: dict[int, list[Member]], rows: Iterable[Any]) -> None:
+    for rid, system, key, received, observed, golden_id in rows:
+        found.setdefault(int(golden_id), []).append(
+            Member(int(rid), system, key, {}, received, observed, int(golden_id))
         )
-        for rid, system, key, received, observed, golden_id in rows:
-            found.setdefault(int(golden_id), []).append(
-                Member(int(rid), system, key, {}, received, observed, int(golden_id))
-            )
-            if rid not in parsed:
-                unread.append(int(rid))
+
+
+async def _with_attributes(
+    session: AsyncSession, found: dict[int, list[Member]], parsed: Collection[int]
+) -> dict[int, list[Member]]:
+    """Members with the attributes read for every record not in ``parsed``."""
+    unread = [m.source_record_id for held in found.values() for m in held]
+    unread = [rid for rid in unread if rid not in parsed]
     if not unread:
         return found
     attributes = await _attributes(session, unread)
@@ -144,6 +156,21 @@ async def _attributes(session: AsyncSession, record_ids: Sequence[int]) -> dict[
         )
         found.update({int(rid): attributes for rid, attributes in rows})
     return found
+
+
+async def all_xrefs(session: AsyncSession) -> dict[int, int]:
+    """The golden of every linked source record, in one scan (for batch work over all)."""
+    rows = await session.execute(select(Xref.source_record_id, Xref.golden_id))
+    return {int(r): int(g) for r, g in rows}
+
+
+async def all_members(
+    session: AsyncSession, parsed: Collection[int] = frozenset()
+) -> dict[int, list[Member]]:
+    """:func:`members` of every golden customer, in one scan instead of a query per chunk."""
+    found: dict[int, list[Member]] = {}
+    _collect(found, await session.execute(_MEMBERS))
+    return await _with_attributes(session, found, parsed)
 
 
 async def members_of_records(

@@ -66,7 +66,9 @@ async def test_created_goldens_get_ids_in_the_order_of_their_kinds(hub: HubState
     assert len(stored) == len(earlier) + len(kinds)
 
 
-async def test_members_skip_reading_attributes_the_caller_has_parsed(hub: HubState) -> None:
+async def test_members_skip_reading_attributes_the_caller_has_parsed_read_by_chunk_or_at_once(
+    hub: HubState,
+) -> None:
     writes = [
         RecordWrite("shop", f"M{n}", "person", {}, {"n": n}, f"{n:064d}", None) for n in range(3)
     ]
@@ -81,9 +83,13 @@ async def test_members_skip_reading_attributes_the_caller_has_parsed(hub: HubSta
     async with hub.sessions() as session:
         everything = await golden_repo.members(session, [golden])
         some = await golden_repo.members(session, [golden], parsed={second})
+        at_once = await golden_repo.all_members(session, parsed={second})
+        linked = await golden_repo.all_xrefs(session)
     assert [m.source_record_id for m in everything[golden]] == [first, second, third]
     assert [m.attributes for m in everything[golden]] == [{"n": 0}, {"n": 1}, {"n": 2}]
     assert [m.attributes for m in some[golden]] == [{"n": 0}, {}, {"n": 2}]
+    assert at_once == some
+    assert linked == {first: golden, second: golden, third: golden}
     assert [replace(m, attributes={}) for m in some[golden]] == [
         replace(m, attributes={}) for m in everything[golden]
     ]
