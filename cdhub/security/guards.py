@@ -33,7 +33,6 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
-    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
@@ -42,6 +41,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     default_field_resolver,
+    get_named_type,
     is_abstract_type,
 )
 from strawberry.extensions import SchemaExtension
@@ -182,9 +182,10 @@ class PersonalData(SchemaExtension):
     def seen(self, value: Any, root: Any, masker: Masker | None, customer: bool) -> object:
         """What a guarded field returns for the value its resolver gave."""
         if customer:
-            golden_id = getattr(value, "golden_id", None)
-            if isinstance(golden_id, int) and type(value).__name__ == "Customer":
-                self.reads.customers.add(golden_id)
+            for item in value if isinstance(value, list) else (value,):
+                golden_id = getattr(item, "golden_id", None)
+                if isinstance(golden_id, int) and type(item).__name__ == "Customer":
+                    self.reads.customers.add(golden_id)
         if masker is None:
             return value
         if self.masked:
@@ -254,9 +255,9 @@ def _guarded(resolve: Resolver, masker: Masker | None, customer: bool) -> Resolv
 
 
 def _may_be_customer(schema: GraphQLSchema, field_type: GraphQLOutputType) -> bool:
-    """Whether a field of this type can resolve to one Customer (lists do not count: the
-    audit has always looked at what a field returns, not into lists)."""
-    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    """Whether a field of this type can resolve to a Customer or a list of them
+    (``nodes(ids)``): every customer a read returns is in its audit row."""
+    named = get_named_type(field_type)
     if isinstance(named, GraphQLObjectType):
         return named.name == "Customer"
     if is_abstract_type(named):

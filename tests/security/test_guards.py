@@ -99,6 +99,20 @@ async def test_writes_and_unmasked_reads_are_audited(
     assert rows[0].key_id == CHANNEL.key_id
 
 
+async def test_customers_read_through_a_list_are_in_the_audit_row(
+    schema: strawberry.Schema, hub: HubState
+) -> None:
+    await run(schema, "{ nodes(ids: [3, 4]) { name } }", CHANNEL, hub)
+    await run(schema, "{ customer(id: 7) { friends(first: 2) { name } } }", CHANNEL, hub)
+    await hub.audit.flush()
+    async with hub.sessions() as session:
+        rows = await audit.entries(session)
+    assert sorted((r.operation, r.customer_ids) for r in rows) == [
+        ("Query.customer", (7, 8, 9)),
+        ("Query.nodes", (3, 4)),
+    ]
+
+
 async def test_only_fields_with_personal_data_customers_or_resolvers_are_wrapped(
     schema: strawberry.Schema,
 ) -> None:
@@ -110,7 +124,8 @@ async def test_only_fields_with_personal_data_customers_or_resolvers_are_wrapped
 
     assert wrapper("Customer", "name") == "_guarded"  # personal data: masked or audited
     assert wrapper("Query", "customer") == "_guarded"  # returns a customer: audited
-    assert wrapper("Customer", "friends") == "_timed"  # a resolver: checks the deadline
+    assert wrapper("Customer", "friends") == "_guarded"  # returns customers: audited
+    assert wrapper("Query", "aggregate") == "_timed"  # a resolver: checks the deadline
     assert wrapper("Customer", "kind") not in ("_guarded", "_timed")  # a plain attribute
     assert wrapper("ContactValue", "kind") not in ("_guarded", "_timed")
 
