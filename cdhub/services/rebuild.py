@@ -100,7 +100,10 @@ async def _rebuild(session: AsyncSession, config: MatchConfig, now: datetime) ->
         for rid, golden in sorted(assignment.items())
         if current.get(rid) != golden
     ]
-    await golden_repo.set_xrefs(session, moved, now)
+    await golden_repo.add_xrefs(
+        session, [w for w in moved if w.source_record_id not in linked], now
+    )
+    await golden_repo.set_xrefs(session, [w for w in moved if w.source_record_id in linked], now)
     await decisions_repo.add_events(
         session,
         [

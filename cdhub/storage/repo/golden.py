@@ -247,15 +247,40 @@ async def set_xrefs(session: AsyncSession, writes: Sequence[XrefWrite], now: dat
             for w in writes
         ],
         conflict=("source_record_id",),
-        update=(
-            "golden_id",
-            "link_method",
-            "match_weight",
-            "explanation",
-            "model_version",
-            "linked_by",
-            "linked_at",
-        ),
+        update=(*_LINK_COLUMNS, "linked_at"),
+    )
+
+
+_LINK_COLUMNS = (
+    "golden_id",
+    "link_method",
+    "match_weight",
+    "explanation",
+    "model_version",
+    "linked_by",
+)
+
+
+async def add_xrefs(session: AsyncSession, writes: Sequence[XrefWrite], now: datetime) -> None:
+    """:func:`set_xrefs` for records that have no xref yet: a plain bulk insert."""
+    await insert_many(
+        session,
+        table_of(Xref),
+        ("source_record_id", *_LINK_COLUMNS, "home_golden_id"),
+        [
+            (
+                w.source_record_id,
+                w.golden_id,
+                w.link_method,
+                w.match_weight,
+                w.explanation,
+                w.model_version,
+                w.linked_by,
+                w.home_golden_id or w.golden_id,
+            )
+            for w in writes
+        ],
+        {"linked_at": now},
     )
 
 

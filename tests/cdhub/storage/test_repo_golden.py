@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from cdhub.state import HubState
 from cdhub.storage.models import GoldenCustomer, Pin
@@ -93,3 +93,24 @@ async def test_members_skip_reading_attributes_the_caller_has_parsed_read_by_chu
     assert [replace(m, attributes={}) for m in some[golden]] == [
         replace(m, attributes={}) for m in everything[golden]
     ]
+
+
+async def test_added_xrefs_are_stored_as_set_xrefs_stores_them(hub: HubState) -> None:
+    writes = [RecordWrite("wechat", f"W{n}", "person", {}, {}, f"{n:064d}", None) for n in (1, 2)]
+    async with hub.sessions() as session, session.begin():
+        added, set_ = await records_repo.insert_records(session, writes, NOW)
+        (golden,) = await golden_repo.create(session, ["person"], NOW)
+        link = XrefWrite(added, golden, "rebuild", 2.5, {"why": "林"}, "v1", "t")
+        await golden_repo.add_xrefs(session, [link], NOW)
+        await golden_repo.set_xrefs(session, [replace(link, source_record_id=set_)], NOW)
+    async with hub.sessions() as session:
+        rows = await session.execute(
+            text(
+                "SELECT golden_id, home_golden_id, link_method, match_weight,"
+                " CAST(explanation AS TEXT), model_version, linked_by, CAST(linked_at AS TEXT)"
+                " FROM xrefs ORDER BY source_record_id"
+            )
+        )
+        first, second = (tuple(row) for row in rows)
+    assert first == second
+    assert first[:3] == (golden, golden, "rebuild")
