@@ -9,6 +9,7 @@ cluster that took most of its records and stays as a redirect.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections import Counter
 from dataclasses import dataclass
@@ -85,10 +86,16 @@ async def _rebuild(session: AsyncSession, config: MatchConfig, now: datetime) ->
     by_ref = {(p.source_system, p.source_key): rid for rid, p in zip(ids, parties, strict=True)}
     ref_of = {rid: ref for ref, rid in by_ref.items()}
     links = await _all_cannot_links(session, ref_of)
-    result = cluster_records(parties, config.model, config.settings, links)
-    await blocking_repo.sync_keys(
-        session, {rid: blocking_keys(p) for rid, p in zip(ids, parties, strict=True)}
+    keys = {rid: blocking_keys(p) for rid, p in zip(ids, parties, strict=True)}
+    # Matching is pure CPU work and the keys are written by the database: a worker
+    # thread clusters while the database stores the keys (the two share no data).
+    clustering = asyncio.ensure_future(
+        asyncio.to_thread(cluster_records, parties, config.model, config.settings, links)
     )
+    try:
+        await blocking_repo.sync_keys(session, keys)
+    finally:
+        result = await clustering
     linked = await golden_repo.all_xrefs(session)
     current = {rid: linked[rid] for rid in ids if rid in linked}
     clusters = [[by_ref[ref] for ref in cluster] for cluster in result.clusters]
