@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+import asyncio
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.repo import golden as golden_repo
 from cdhub.storage.repo.golden import Member, ViewWrite
+from cdhub.storage.repo.source_records import chunks
 from mdm.golden import GoldenView, SourceContribution
 from mdm.records import PartyRecord
 from mdm.serialization import party_from_dict
 from mdm.survivorship import SurvivorshipPolicy, survive
 
 HUB_SYSTEM = "hub"
+PIPELINE_CHUNK = 5000  # goldens composed (in a worker thread) while the previous ones are stored
 
 
 def contribution(member: Member, record: PartyRecord | None = None) -> SourceContribution:
@@ -78,6 +81,7 @@ async def refresh(
     known: dict[int, PartyRecord] | None = None,
     members_of: dict[int, list[Member]] | None = None,
     fresh: Collection[int] = frozenset(),
+    pipeline_chunk: int = PIPELINE_CHUNK,
 ) -> None:
     """Recompute and store the view of each golden customer from its current members.
 
@@ -95,9 +99,31 @@ async def refresh(
         else await golden_repo.members(session, ids, parsed=known or {})
     )
     pins = await golden_repo.pins(session, [g for g in ids if g not in fresh])
-    writes = compose(ids, by_golden, policy, pins, known)
     empty = [golden_id for golden_id in ids if not by_golden.get(golden_id)]
-    await golden_repo.write_views(session, writes, now, fresh)
+    parts = list(chunks(ids, pipeline_chunk))
+    if len(parts) == 1:
+        await golden_repo.write_views(
+            session, compose(ids, by_golden, policy, pins, known), now, fresh
+        )
+    else:
+        # Survivorship is pure CPU work: a worker thread composes the next chunk of
+        # views while the database stores this one (rows land in the same order).
+        def composed(part: Sequence[int]) -> asyncio.Future[list[ViewWrite]]:
+            return asyncio.ensure_future(
+                asyncio.to_thread(compose, part, by_golden, policy, pins, known)
+            )
+
+        pending = composed(parts[0])
+        for following in [*parts[1:], None]:
+            writes = await pending
+            if following is not None:
+                pending = composed(following)
+            try:
+                await golden_repo.write_views(session, writes, now, fresh)
+            except BaseException:
+                if following is not None:
+                    await pending
+                raise
     await golden_repo.retire_empty(session, empty, now)
 
 

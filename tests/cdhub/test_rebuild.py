@@ -68,7 +68,7 @@ async def _rebuild(hub: HubState, now: datetime) -> None:
         await rebuild(session, config, now)
 
 
-async def test_rebuilt_views_equal_survivorship_run_golden_by_golden(
+async def test_rebuilt_and_pipelined_views_equal_survivorship_run_golden_by_golden(
     hub: HubState, settings: Settings, tmp_path: Path
 ) -> None:
     await _load(settings, tmp_path, defer=False)
@@ -85,6 +85,17 @@ async def test_rebuilt_views_equal_survivorship_run_golden_by_golden(
     await _rebuild(hub, FIRST)
 
     config = await load_match_config(hub.sessions, hub.settings, "test")
+    everyone = [g for (g,) in await _rows(hub, "SELECT DISTINCT golden_id FROM xrefs")]
+    async with hub.sessions() as session, session.begin():  # composed 7 at a time, in a thread
+        await golden_views.refresh(session, everyone, config.policy, SECOND, pipeline_chunk=7)
+    assert len(everyone) > 7
+    decided = await _rows(
+        hub,
+        "SELECT DISTINCT CAST(decided_at AS TEXT) FROM attribute_lineage"
+        " WHERE golden_id IN (SELECT golden_id FROM xrefs)",
+    )
+    assert len(decided) == 1
+    assert str(decided[0][0]).startswith("2026-01-02")
     active = [
         g for (g,) in await _rows(hub, "SELECT id FROM golden_customers WHERE status = 'active'")
     ]
