@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cdhub.settings import load_settings
 from cdhub.state import HubState
 from resolvers.session import RequestSession
 
@@ -14,9 +14,15 @@ async def _in_transaction(session: AsyncSession) -> bool:
     return bool(raw.driver_connection.is_in_transaction())  # asyncpg
 
 
-async def test_reads_on_postgresql_skip_begin_and_rollback(hub: HubState) -> None:
-    if not hub.settings.database_url.startswith("postgresql"):
-        pytest.skip("SQLite reads are left as they were")
+async def test_reads_on_postgresql_skip_begin_and_rollback(postgres_url: str) -> None:
+    hub = HubState.open(load_settings(database_url=postgres_url, redis_url=None))
+    try:
+        await _reads_skip_the_transaction(hub)
+    finally:
+        await hub.close()
+
+
+async def _reads_skip_the_transaction(hub: HubState) -> None:
     async with hub.sessions() as warm:  # the dialect learns the server's isolation level
         await warm.execute(text("SELECT 1"))
     reads = RequestSession(hub.sessions)
