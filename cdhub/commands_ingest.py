@@ -164,7 +164,7 @@ async def _learning(
     try:
         report = await learn(sessions)
         if report is not None:
-            await announcer.customers(report.changed)
+            await announcer.customers(report.rebuild.changed)
             _print_learned(report)
     finally:
         await announcer.close()

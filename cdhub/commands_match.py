@@ -13,9 +13,8 @@ import typer
 from sqlalchemy import select
 
 from cdhub.cli import app, run_async
-from cdhub.services.learning import rebuild_telling_changes
 from cdhub.services.loading import ChangeAnnouncer
-from cdhub.services.rebuild import train
+from cdhub.services.rebuild import rebuild, train
 from cdhub.services.setup import load_match_config
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker
@@ -59,11 +58,11 @@ def match(
                 started = time.perf_counter()
                 config = await load_match_config(sessions, settings, "rebuild")
                 async with sessions() as session, session.begin():
-                    result, changed = await rebuild_telling_changes(session, config)
+                    result = await rebuild(session, config)
                 report.update(dataclasses.asdict(result))
                 report["rebuild_seconds"] = round(time.perf_counter() - started, 2)
-                report["customers_changed"] = len(changed)
-                await announcer.customers(changed)
+                report["customers_changed"] = len(report.pop("changed"))
+                await announcer.customers(result.changed)
         finally:
             await announcer.close()
             await engine.dispose()

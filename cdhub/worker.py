@@ -248,7 +248,7 @@ class Worker:
             return
         log.info("learned model %s from %d records", learned.model, learned.records)
         self._matchers.clear()  # the new model takes over at once
-        await announce_customers(self.cache, self.broker, learned.changed)
+        await announce_customers(self.cache, self.broker, learned.rebuild.changed)
 
 
 def _replayable(record: QueuedRecord) -> str:

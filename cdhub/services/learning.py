@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cdhub.services.matching import MatchConfig
 from cdhub.services.rebuild import RebuildReport, rebuild, train
 from cdhub.services.setup import load_match_config
 from cdhub.settings import Settings
@@ -30,8 +29,6 @@ class LearnReport:
     model: str
     records: int
     rebuild: RebuildReport
-    # golden customers that gained or lost records: their cached views are stale
-    changed: frozenset[int]
 
 
 def learning_due(records: int, trained_on: int | None, min_records: int, growth: float) -> bool:
@@ -82,22 +79,5 @@ async def _learn(
         if due is not None and not due(records, await learning_queries.trained_on(session)):
             return None
         model = await train(session, config)
-        report, changed = await rebuild_telling_changes(session, replace(config, model=model))
-    return LearnReport(model.version, records, report, changed)
-
-
-async def rebuild_telling_changes(
-    session: AsyncSession, config: MatchConfig
-) -> tuple[RebuildReport, frozenset[int]]:
-    """`rebuild`, and the golden customers whose records changed (before or after it)."""
-    before = await learning_queries.golden_of_every_record(session)
-    report = await rebuild(session, config)
-    after = await learning_queries.golden_of_every_record(session)
-    changed = {
-        g
-        for rid in before.keys() | after.keys()
-        if before.get(rid) != after.get(rid)
-        for g in (before.get(rid), after.get(rid))
-        if g is not None
-    }
-    return report, frozenset(changed)
+        report = await rebuild(session, replace(config, model=model))
+    return LearnReport(model.version, records, report)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,6 +47,8 @@ class RebuildReport:
     records_moved: int
     review: int
     candidate_pairs: int
+    # golden customers that gained or lost records: their cached views are stale
+    changed: frozenset[int] = frozenset()
 
 
 async def load_parties(session: AsyncSession) -> tuple[list[int], list[PartyRecord]]:
@@ -152,7 +155,14 @@ async def _rebuild(session: AsyncSession, config: MatchConfig, now: datetime) ->
         records_moved=len(moved),
         review=len(review),
         candidate_pairs=result.candidate_pairs,
+        changed=frozenset(_left_or_joined(moved, current)),
     )
+
+
+def _left_or_joined(moved: Sequence[XrefWrite], current: Mapping[int, int]) -> set[int]:
+    """The customers a re-linked record left or joined: both views change."""
+    joined = {w.golden_id for w in moved}
+    return joined | {current[w.source_record_id] for w in moved if w.source_record_id in current}
 
 
 async def _stable_ids(

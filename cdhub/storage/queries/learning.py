@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cdhub.storage.models import MatchModelRow, SourceRecord, Xref
+from cdhub.storage.models import MatchModelRow, SourceRecord
 
 
 async def party_record_count(session: AsyncSession) -> int:
@@ -24,9 +24,3 @@ async def trained_on(session: AsyncSession) -> int | None:
     )
     count = await session.scalar(query)
     return None if count is None else int(count)
-
-
-async def golden_of_every_record(session: AsyncSession) -> dict[int, int]:
-    """Source record id -> the golden customer it belongs to, for every matched record."""
-    rows = await session.execute(select(Xref.source_record_id, Xref.golden_id))
-    return {int(record): int(golden) for record, golden in rows}
