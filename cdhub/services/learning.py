@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cdhub.services.rebuild import RebuildReport, rebuild, train
 from cdhub.services.setup import load_match_config
 from cdhub.settings import Settings
-from cdhub.storage.queries import learning as learning_queries
+from cdhub.storage.repo import decisions as decisions_repo
+from cdhub.storage.repo import source_records as records_repo
 
 _LOCK = 7_211_002  # advisory lock namespace of learning (matching uses 7_211_001)
 
@@ -75,8 +76,8 @@ async def _learn(
     async with sessions() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _LOCK})
-        records = await learning_queries.party_record_count(session)
-        if due is not None and not due(records, await learning_queries.trained_on(session)):
+        records = await records_repo.party_count(session)
+        if due is not None and not due(records, await decisions_repo.trained_on(session)):
             return None
         model = await train(session, config)
         report = await rebuild(session, replace(config, model=model))

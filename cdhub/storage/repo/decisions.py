@@ -159,15 +159,24 @@ async def add_cannot_links(
     )
 
 
-async def active_model(session: AsyncSession) -> dict[str, Any] | None:
-    row = await session.execute(
-        select(MatchModelRow.model)
+def _active(column: Any) -> Any:
+    return (
+        select(column)
         .where(MatchModelRow.active.is_(True))
         .order_by(MatchModelRow.id.desc())
         .limit(1)
     )
-    model = row.scalar_one_or_none()
+
+
+async def active_model(session: AsyncSession) -> dict[str, Any] | None:
+    model = (await session.execute(_active(MatchModelRow.model))).scalar_one_or_none()
     return dict(model) if model is not None else None
+
+
+async def trained_on(session: AsyncSession) -> int | None:
+    """How many records the active trained model learned from; None while the prior serves."""
+    count = await session.scalar(_active(MatchModelRow.record_count))
+    return None if count is None else int(count)
 
 
 async def save_model(

@@ -303,6 +303,12 @@ async def approximate_count(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(SourceRecord.id))) or 0)
 
 
+async def party_count(session: AsyncSession) -> int:
+    """Stored party records that are not erased (an exact count, for rare decisions)."""
+    query = select(func.count(SourceRecord.id)).where(SourceRecord.erased.is_(False))
+    return int(await session.scalar(query) or 0)
+
+
 async def all_parties(session: AsyncSession) -> list[tuple[int, str, str, dict[str, Any]]]:
     """Every stored (not erased) party record: id, system, key, attributes; by id."""
     rows = await session.stream(
