@@ -15,13 +15,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import Order, SourceRecord
+from cdhub.storage.repo.source_records import chunks
 from mdm.records import order_reference
 
 # A party's most recent orders that count as its references: a complaint cites
 # a recent order, and a company with thousands of orders must not turn each
 # into a blocking key.
 ORDERS_PER_PARTY = 200
-_CHUNK = 500
 
 Ref = tuple[str, str]
 
@@ -42,8 +42,7 @@ async def placed_orders(
         rows = [(s, k, n) for s, k, n in (await session.execute(ordered)).all()]
     else:
         wanted = sorted(parties)
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        for chunk in chunks(wanted):
             result = await session.execute(
                 ordered.where(tuple_(Order.party_system, Order.party_key).in_(chunk))
             )
@@ -62,7 +61,7 @@ async def order_placers(session: AsyncSession, references: Collection[str]) -> d
     """Source records that placed the cited orders: record id -> the references it placed."""
     numbers = sorted({r.partition(":")[2] for r in references if r.startswith("order:")})
     out: dict[int, set[str]] = {}
-    for start in range(0, len(numbers), _CHUNK):
+    for part in chunks(numbers):
         result = await session.execute(
             select(SourceRecord.id, Order.order_no)
             .join(
@@ -71,7 +70,7 @@ async def order_placers(session: AsyncSession, references: Collection[str]) -> d
                 & (SourceRecord.source_key == Order.party_key),
             )
             .where(
-                Order.order_no.in_(numbers[start : start + _CHUNK]),
+                Order.order_no.in_(part),
                 SourceRecord.erased.is_(False),
             )
         )
@@ -86,10 +85,10 @@ async def order_placers_now(
     """(source system, order number) -> the party that placed it, for the stored ones."""
     out: dict[tuple[str, str], Ref | None] = {}
     wanted = sorted(orders)
-    for start in range(0, len(wanted), _CHUNK):
+    for chunk in chunks(wanted):
         result = await session.execute(
             select(Order.source_system, Order.order_no, Order.party_system, Order.party_key).where(
-                tuple_(Order.source_system, Order.order_no).in_(wanted[start : start + _CHUNK])
+                tuple_(Order.source_system, Order.order_no).in_(chunk)
             )
         )
         for system, number, party_system, party_key in result.all():
