@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from mdm.clustering import Edge, cluster
 from mdm.evaluation import Ref
 from mdm.features import RecordFeatures, features_of
 from mdm.records import PartyRecord
@@ -32,28 +33,14 @@ def _evidence(f: RecordFeatures) -> set[tuple[str, str]]:
 
 def evidence_ceiling(parties: Sequence[PartyRecord], truth: Mapping[Ref, str]) -> dict[Ref, str]:
     """Cluster labels of the oracle: same entity and connected by shared evidence."""
-    parent: dict[Ref, Ref] = {}
-
-    def find(x: Ref) -> Ref:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
-
-    holders: dict[tuple[str, tuple[str, str]], list[Ref]] = defaultdict(list)
-    for party in parties:
-        ref = (party.source_system, party.source_key)
-        entity = truth.get(ref)
-        if entity is None:
-            continue
-        for value in _evidence(features_of(party)):
-            holders[(entity, value)].append(ref)
-    for refs in holders.values():
-        for other in refs[1:]:
-            a, b = find(refs[0]), find(other)
-            if a != b:
-                parent[a] = b
-    return {
-        (p.source_system, p.source_key): "|".join(find((p.source_system, p.source_key)))
-        for p in parties
-    }
+    refs = [(p.source_system, p.source_key) for p in parties]
+    holders: dict[tuple[str, tuple[str, str]], list[int]] = defaultdict(list)
+    for index, party in enumerate(parties):
+        entity = truth.get(refs[index])
+        if entity is not None:
+            for value in _evidence(features_of(party)):
+                holders[(entity, value)].append(index)
+    edges = [Edge(first, other, 0.0) for first, *rest in holders.values() for other in rest]
+    n = len(parties)
+    result = cluster(n, edges, veto=lambda x, y: False, max_cross_checks=n * n)
+    return {refs[i]: str(label) for label, members in enumerate(result.clusters) for i in members}
