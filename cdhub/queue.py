@@ -66,7 +66,7 @@ def encode(raw: RawRecord) -> dict[str, str]:
 def decode(entry_id: str, source: str, fields: dict[Any, Any], deliveries: int = 1) -> QueuedRecord:
     """The record of a stream entry; an entry that is not ours becomes an unreadable record."""
     data = {_text(k): _text(v) for k, v in fields.items()}
-    line = int(data["line"]) if data.get("line", "").isdigit() else 0
+    line = int(data["line"]) if data.get("line", "").isdecimal() else 0
     origin = f"queue:{source}:{entry_id}"
     payload: Any = None
     error = data.get("error")

@@ -64,7 +64,7 @@ def authenticate(settings: Settings, source: str, request: Request, body: bytes)
         params = request.query_params
         signature, timestamp, nonce = (params.get(k) for k in ("signature", "timestamp", "nonce"))
         if signature and timestamp and nonce:
-            if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WECHAT_MAX_SKEW_S:
+            if not timestamp.isdecimal() or abs(time.time() - int(timestamp)) > WECHAT_MAX_SKEW_S:
                 return "stale or malformed timestamp"
             expected = wechat_signature(settings.wechat_token.get_secret_value(), timestamp, nonce)
             return None if hmac.compare_digest(signature, expected) else "bad signature"
@@ -81,7 +81,7 @@ async def receive_events(request: Request) -> JSONResponse:
             404, "NOT_FOUND", f"unknown source {source!r}; known: {', '.join(WEBHOOK_SOURCES)}"
         )
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+    if length is not None and length.isdecimal() and int(length) > MAX_BODY_BYTES:
         return _error(413, "PAYLOAD_TOO_LARGE", f"body over {MAX_BODY_BYTES} bytes")
     body = await _read_limited(request)
     if body is None:

@@ -110,7 +110,7 @@ def parse_global_id(value: str) -> tuple[str, int]:
     try:
         padded = value + "=" * (-len(value) % 4)
         type_name, _, ident = base64.b64decode(padded, validate=True).decode().partition(":")
-        if not type_name or not ident.isdigit():
+        if not type_name or not ident.isdecimal():
             raise ValueError(value)
         return type_name, int(ident)
     except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -119,7 +119,7 @@ def parse_global_id(value: str) -> tuple[str, int]:
 
 def id_of(value: str, type_name: str) -> int:
     """The database id in a global id of ``type_name``; a bare number is taken as is."""
-    if value.isdigit():
+    if value.isdecimal():
         return int(value)
     kind, ident = parse_global_id(value)
     if kind != type_name:

@@ -96,6 +96,12 @@ def test_malformed_global_ids_are_not_found(value: str) -> None:
         parse_global_id(value)
 
 
+@pytest.mark.parametrize("value", ["²", "①7"])  # digits to str.isdigit, not to int()
+def test_an_id_of_non_ascii_digits_is_not_found(value: str) -> None:
+    with pytest.raises(NotFound):
+        id_of(value, "Customer")
+
+
 def test_id_of_another_type_is_not_found() -> None:
     with pytest.raises(NotFound, match="the id of a Order, not a Customer"):
         id_of(global_id("Order", 3), "Customer")
