@@ -3,10 +3,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
 from mdm.model import model_from_json, model_to_json
 from mdm.settings import default_settings, settings_hash
-from mdm.training import expectation_maximisation, level_shares, sample_pairs, train_model
+from mdm.training import (
+    expectation_maximisation,
+    level_shares,
+    sample_pairs,
+    train_model,
+    unique_rows,
+)
 from tests.mdm.synthetic_people import generate
 
 SETTINGS = default_settings()
@@ -80,3 +87,20 @@ def test_u_leaves_out_the_true_matches_among_random_pairs() -> None:
     # the chance agreement is below the raw share, and tf frequencies are scaled alike
     assert 0.0 < phone.tf_scale[shared] <= 1.0
     assert model_from_json(model_to_json(model)).parameters("phone").tf_scale == phone.tf_scale
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (1, 3), (2_000, 13)])
+def test_unique_rows_is_numpys_row_unique_in_the_same_order(shape: tuple[int, int]) -> None:
+    rows = np.random.default_rng(7).integers(0, 6, size=shape).astype(np.int16)
+    expected, expected_counts = np.unique(rows, axis=0, return_counts=True)
+    unique, counts = unique_rows(rows)
+    assert unique.tolist() == expected.tolist()
+    assert counts.tolist() == expected_counts.tolist()
+
+
+def test_unique_rows_falls_back_when_the_codes_would_overflow() -> None:
+    rows = np.full((3, 40), 200, dtype=np.int16)  # 201**40 overflows any integer code
+    rows[1, 39] = 3
+    unique, counts = unique_rows(rows)
+    assert unique.tolist() == np.unique(rows, axis=0).tolist()
+    assert sorted(counts.tolist()) == [1, 2]
