@@ -78,7 +78,7 @@ async def _pipeline(settings: Settings, loads: Sequence[Load], keep_parties: boo
         report["review"] = result.review
         if keep_parties:
             async with sessions() as session:
-                parties = (await load_parties(session))[1]
+                parties = (await load_parties(session)).parties
     finally:
         await engine.dispose()
     clusters = await current_clusters(settings)

@@ -24,9 +24,8 @@ from pathlib import Path
 from bench.common import scratch_database
 from cdhub.demo.generator import generate_demo
 from cdhub.services.ingest import IngestSummary
+from cdhub.services.learning import match_everything
 from cdhub.services.loading import DEMO_SOURCES, ingest_paths
-from cdhub.services.rebuild import rebuild, train
-from cdhub.services.setup import load_match_config
 from cdhub.settings import load_settings
 from cdhub.state import HubState
 from connectors.files import read_records
@@ -40,8 +39,15 @@ def read_only(paths: list[Path]) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-async def ingest_all(url: str, files: object, *, bulk: bool) -> tuple[IngestSummary, float]:
-    """Real-time matching per batch, or (bulk) store first and match once in batch mode."""
+MODES = {
+    "realtime": "real-time matching (--realtime)",
+    "auto": "cdhub ingest default, file by file (a load that doubles the hub: store, then batch)",
+    "bulk": "all files stored (--defer-matching), then one learn + batch match",
+}
+
+
+async def ingest_all(url: str, files: object, *, mode: str) -> tuple[IngestSummary, float]:
+    """Ingest the demo files in the formats file's order the way ``mode`` says."""
     settings = load_settings(database_url=url, redis_url=None)
     total = IngestSummary()
     started = time.perf_counter()
@@ -55,20 +61,16 @@ async def ingest_all(url: str, files: object, *, bulk: bool) -> tuple[IngestSumm
                 resume=False,
                 show_progress=False,
                 batch_size=BATCH,
-                defer_matching=bulk,
+                defer_matching=mode == "bulk",
+                realtime=mode == "realtime",
             )
         )
-    if bulk:
+    if mode == "bulk":
         matched = time.perf_counter()
         hub = HubState.open(settings)
         try:
-            config = await load_match_config(hub.sessions, settings)
-            async with hub.sessions() as session, session.begin():
-                await train(session, config)
-            config = await load_match_config(hub.sessions, settings)
-            async with hub.sessions() as session, session.begin():
-                report = await rebuild(session, config)
-            total.matching.golden_created = report.clusters
+            learned = await match_everything(hub.sessions, settings, "bench")
+            total.matching.add(learned.rebuild.as_match_summary())
         finally:
             await hub.close()
         total.seconds["match"] += time.perf_counter() - matched
@@ -79,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--modes", default=",".join(MODES), help=", ".join(MODES))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -88,11 +91,10 @@ def main() -> None:
         print(f"records: {count} raw records from {args.people} people")
         print(f"baseline (read+decode only): {count / baseline:,.0f} records/s ({baseline:.1f} s)")
         for backend in args.backends.split(","):
-            for bulk in (False, True):
+            for mode in args.modes.split(","):
                 with scratch_database(backend, workdir) as url:
-                    summary, elapsed = asyncio.run(ingest_all(url, files, bulk=bulk))
-                mode = "bulk: store, then train + batch match" if bulk else "real-time matching"
-                report(backend, mode, summary, elapsed, baseline)
+                    summary, elapsed = asyncio.run(ingest_all(url, files, mode=mode))
+                report(backend, MODES[mode], summary, elapsed, baseline)
 
 
 def report(

@@ -60,6 +60,14 @@ def ingest(
             help="Bulk load: store without matching; run `cdhub match --rebuild` afterwards.",
         ),
     ] = False,
+    realtime: Annotated[
+        bool,
+        typer.Option(
+            "--realtime",
+            help="Match each record as it is stored, even in a load that at least doubles "
+            "the hub (by default such a load is stored first and matched once in batch).",
+        ),
+    ] = False,
 ) -> None:
     """Ingest files: parse, validate, normalise, store, match, link facts."""
     missing = [str(p) for p in paths if not p.is_file()]
@@ -82,6 +90,7 @@ def ingest(
             batch_size=batch_size,
             resume=resume,
             defer_matching=defer_matching,
+            realtime=realtime,
         )
         if not defer_matching:  # a deferred load asked to be matched later, by hand
             await learn_if_due_and_tell(settings)
@@ -132,20 +141,26 @@ def demo(
         total = IngestSummary()
         for system, attribute in DEMO_SOURCES:
             path: Path = getattr(files, attribute)
-            total.add(await ingest_paths(settings, system, [path], resume=False))
+            # Learning re-matches everything in batch: no need to match as they come.
+            total.add(
+                await ingest_paths(settings, system, [path], resume=False, defer_matching=learn)
+            )
         if learn:
-            await train_and_rebuild(settings)
+            report = await train_and_rebuild(settings)
+            total.matching.add(report.rebuild.as_match_summary())
         return total
 
     print_summary(run_async(_run))
     console.print(f"evaluate with: cdhub eval --truth {files.truth}")
 
 
-async def train_and_rebuild(settings: Settings) -> None:
+async def train_and_rebuild(settings: Settings) -> learning.LearnReport:
     """Learn m/u from the loaded data, then re-match everything with the learned model."""
-    await _learning(
+    report = await _learning(
         settings, lambda sessions: learning.train_and_rebuild(sessions, settings, "demo")
     )
+    assert report is not None
+    return report
 
 
 async def learn_if_due_and_tell(settings: Settings) -> None:
@@ -156,7 +171,7 @@ async def learn_if_due_and_tell(settings: Settings) -> None:
 async def _learning(
     settings: Settings,
     learn: Callable[[async_sessionmaker[AsyncSession]], Awaitable[learning.LearnReport | None]],
-) -> None:
+) -> learning.LearnReport | None:
     """Run ``learn``; tell the customers whose records it moved, and say what it did."""
     engine = create_engine(settings)
     sessions = create_sessionmaker(engine)
@@ -165,18 +180,11 @@ async def _learning(
         report = await learn(sessions)
         if report is not None:
             await announcer.customers(report.rebuild.changed)
-            _print_learned(report)
+            console.print(report.describe())
     finally:
         await announcer.close()
         await engine.dispose()
-
-
-def _print_learned(report: learning.LearnReport) -> None:
-    rebuilt = report.rebuild
-    console.print(
-        f"learned model {report.model} from {report.records} records; re-matched "
-        f"{rebuilt.records} records into {rebuilt.clusters} customers"
-    )
+    return report
 
 
 @quarantine_app.command("list")

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     learn_automatically: bool = True
     learn_min_records: Annotated[int, Field(ge=2)] = 1000
     learn_growth: Annotated[float, Field(gt=1.0)] = 2.0
+    # A file load of at least `bulk_min_records` lines that at least doubles the hub
+    # stores first and matches once in batch (cdhub/services/loading.py): matching
+    # each record in real time would be redone by the rebuild that learning runs.
+    bulk_min_records: Annotated[int, Field(ge=1)] = 1000
     cache_ttl_s: Annotated[int, Field(ge=0)] = 300
     # How long a mutation's idempotency key answers a retry; older keys are pruned.
     idempotency_keys_kept_days: Annotated[int, Field(ge=1)] = 30

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cdhub.services.rebuild import RebuildReport, rebuild, train
+from cdhub.services.rebuild import RebuildReport, load_parties, rebuild, train
 from cdhub.services.setup import load_match_config
 from cdhub.settings import Settings
 from cdhub.storage.repo import decisions as decisions_repo
@@ -30,6 +30,16 @@ class LearnReport:
     model: str
     records: int
     rebuild: RebuildReport
+    trained: bool = True  # False: re-matched with the active model, nothing learned
+
+    def describe(self) -> str:
+        learned = (
+            f"learned model {self.model} from {self.records} records; " if self.trained else ""
+        )
+        return (
+            f"{learned}matched {self.rebuild.records} records in batch into "
+            f"{self.rebuild.clusters} customers"
+        )
 
 
 def learning_due(records: int, trained_on: int | None, min_records: int, growth: float) -> bool:
@@ -59,11 +69,31 @@ async def learn_if_due(
     """
     if not settings.learn_automatically:
         return None
+    return await _learn(sessions, settings, actor, _due_check(settings))
 
+
+async def match_everything(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, actor: str
+) -> LearnReport:
+    """Re-match every record in batch, learning the model first when it is due.
+
+    What a bulk load (stored without matching) ends with.
+    """
+    due = _due_check(settings) if settings.learn_automatically else _never
+    report = await _learn(sessions, settings, actor, due, rebuild_anyway=True)
+    assert report is not None
+    return report
+
+
+def _due_check(settings: Settings) -> Callable[[int, int | None], bool]:
     def due(records: int, trained_on: int | None) -> bool:
         return learning_due(records, trained_on, settings.learn_min_records, settings.learn_growth)
 
-    return await _learn(sessions, settings, actor, due)
+    return due
+
+
+def _never(records: int, trained_on: int | None) -> bool:
+    return False
 
 
 async def _learn(
@@ -71,14 +101,20 @@ async def _learn(
     settings: Settings,
     actor: str,
     due: Callable[[int, int | None], bool] | None,
+    *,
+    rebuild_anyway: bool = False,
 ) -> LearnReport | None:
     config = await load_match_config(sessions, settings, actor)
     async with sessions() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _LOCK})
         records = await records_repo.party_count(session)
-        if due is not None and not due(records, await decisions_repo.trained_on(session)):
+        learn = due is None or due(records, await decisions_repo.trained_on(session))
+        if not (learn or rebuild_anyway):
             return None
-        model = await train(session, config)
-        report = await rebuild(session, replace(config, model=model))
-    return LearnReport(model.version, records, report)
+        # One read serves both: the same record objects also reuse their cached features.
+        loaded = await load_parties(session)
+        if learn:
+            config = replace(config, model=await train(session, config, loaded=loaded))
+        report = await rebuild(session, config, loaded=loaded)
+    return LearnReport(config.model.version, records, report, trained=learn)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import redis.asyncio as redis_asyncio
@@ -18,14 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cdhub.cache import RedisBroker, RedisCache, connect_redis
 from cdhub.console import console
+from cdhub.services import learning
 from cdhub.services.announce import announce_changes, announce_customers
 from cdhub.services.file_ingest import FileProgress, ingest_file
-from cdhub.services.ingest import DeferredMatcher, IngestPipeline, IngestSummary, Matcher
+from cdhub.services.ingest import (
+    DeferredMatcher,
+    IngestPipeline,
+    IngestSummary,
+    Matcher,
+)
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker
 from cdhub.storage.migrate import upgrade
+from cdhub.storage.repo import source_records as records_repo
 from connectors import get_connector
+from connectors.files import count_lines
 
 DEMO_SOURCES: tuple[tuple[str, str], ...] = (
     ("erp", "erp_customers"),
@@ -48,8 +58,17 @@ async def ingest_paths(
     resume: bool = True,
     show_progress: bool = True,
     defer_matching: bool = False,
+    realtime: bool = False,
 ) -> IngestSummary:
-    """Ingest files of one source system; the same code the CLI and the demo use."""
+    """Ingest files of one source system; the same code the CLI and the demo use.
+
+    Records are matched in real time, batch by batch, unless the load is a bulk
+    load (`is_bulk_load`): then they are stored first and every record is matched
+    once in batch at the end, learning the model first when it is due.
+    ``realtime`` forbids the bulk way; ``defer_matching`` stores without matching
+    (for `cdhub match --rebuild` later). A bulk load cut short (a crash) is
+    finished by running the same command again: it resumes and matches.
+    """
     connector = get_connector(system, mapping)
     engine = create_engine(settings)
     sessions = create_sessionmaker(engine)
@@ -57,9 +76,10 @@ async def ingest_paths(
     announce = ChangeAnnouncer.open(settings, sessions)
     try:
         await upgrade(engine)
+        bulk = not (defer_matching or realtime) and await is_bulk_load(sessions, settings, paths)
         matcher: Matcher = (
             DeferredMatcher()
-            if defer_matching
+            if defer_matching or bulk
             else await load_match_service(sessions, settings, "ingest")
         )
         pipeline = IngestPipeline(connector, matcher)
@@ -89,10 +109,46 @@ async def ingest_paths(
                         on_commit=announce,
                     )
                 )
+        if bulk:
+            total.add(await _match_bulk_load(sessions, settings, announce, show_progress))
     finally:
         await announce.close()
         await engine.dispose()
     return total
+
+
+async def is_bulk_load(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, paths: Sequence[Path]
+) -> bool:
+    """Whether these files are better stored first and matched once in batch.
+
+    They are when they hold at least `bulk_min_records` lines and at least as
+    many as the hub holds party records: such a load at least doubles the hub,
+    so learning (`learning_due`) would re-match everything after it anyway, and
+    one batch match costs less than matching each record as it comes.
+    """
+    lines = sum(count_lines(path) for path in paths)
+    if lines < settings.bulk_min_records:
+        return False
+    async with sessions() as session:
+        return lines >= await records_repo.party_count(session)
+
+
+async def _match_bulk_load(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    announce: ChangeAnnouncer,
+    show_progress: bool,
+) -> IngestSummary:
+    started = time.perf_counter()
+    with console.status("matching in batch", spinner="dots") if show_progress else nullcontext():
+        report = await learning.match_everything(sessions, settings, "ingest")
+    await announce.customers(report.rebuild.changed)
+    if show_progress:
+        console.print(report.describe())
+    summary = IngestSummary(matching=report.rebuild.as_match_summary())
+    summary.seconds["match"] = time.perf_counter() - started
+    return summary
 
 
 class ChangeAnnouncer:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.services import golden_views
+from cdhub.services.ingest import MatchSummary
 from cdhub.services.matching import MatchConfig
 from cdhub.storage.models import CannotLink
 from cdhub.storage.queries import references as references_repo
@@ -50,18 +51,45 @@ class RebuildReport:
     # golden customers that gained or lost records: their cached views are stale
     changed: frozenset[int] = frozenset()
 
+    def as_match_summary(self) -> MatchSummary:
+        """The rebuild's outcome in the terms of an ingest summary."""
+        return MatchSummary(
+            golden_created=self.goldens_created,
+            golden_merged=self.goldens_folded,
+            sent_to_review=self.review,
+            records_matched=self.records,
+        )
 
-async def load_parties(session: AsyncSession) -> tuple[list[int], list[PartyRecord]]:
+
+@dataclass(frozen=True, slots=True)
+class LoadedParties:
+    """Every party record (with the references of the orders it placed) and its id."""
+
+    ids: list[int]
+    parties: list[PartyRecord]
+
+
+async def load_parties(session: AsyncSession) -> LoadedParties:
     """Every party record, with the references of the orders it placed."""
     rows = await records_repo.all_parties(session)
     placed = await references_repo.placed_orders(session)
     parties = [with_references(party_from_dict(r[3]), placed.get((r[1], r[2]), ())) for r in rows]
-    return [r[0] for r in rows], parties
+    return LoadedParties([r[0] for r in rows], parties)
 
 
-async def train(session: AsyncSession, config: MatchConfig, seed: int = 0) -> Model:
-    """Estimate the model from the hub's own records and make it the active one."""
-    _, parties = await load_parties(session)
+async def train(
+    session: AsyncSession,
+    config: MatchConfig,
+    seed: int = 0,
+    loaded: LoadedParties | None = None,
+) -> Model:
+    """Estimate the model from the hub's own records and make it the active one.
+
+    ``loaded``: the records, when the caller read them in this transaction
+    already (learning trains and rebuilds on one read: the same objects also
+    reuse their cached features).
+    """
+    parties = (loaded or await load_parties(session)).parties
     if len(parties) < 2:
         raise ValueError("training needs at least two stored party records")
     model = train_model(parties, config.settings, seed=seed)
@@ -70,7 +98,10 @@ async def train(session: AsyncSession, config: MatchConfig, seed: int = 0) -> Mo
 
 
 async def rebuild(
-    session: AsyncSession, config: MatchConfig, now: datetime | None = None
+    session: AsyncSession,
+    config: MatchConfig,
+    now: datetime | None = None,
+    loaded: LoadedParties | None = None,
 ) -> RebuildReport:
     # Every record, its features and decisions stay alive to the end: the cyclic
     # collector would rescan that growing heap again and again (a third of the
@@ -78,14 +109,18 @@ async def rebuild(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return await _rebuild(session, config, now or datetime.now(UTC))
+        return await _rebuild(
+            session, config, now or datetime.now(UTC), loaded or await load_parties(session)
+        )
     finally:
         if collecting:
             gc.enable()
 
 
-async def _rebuild(session: AsyncSession, config: MatchConfig, now: datetime) -> RebuildReport:
-    ids, parties = await load_parties(session)
+async def _rebuild(
+    session: AsyncSession, config: MatchConfig, now: datetime, loaded: LoadedParties
+) -> RebuildReport:
+    ids, parties = loaded.ids, loaded.parties
     by_ref = {(p.source_system, p.source_key): rid for rid, p in zip(ids, parties, strict=True)}
     ref_of = {rid: ref for ref, rid in by_ref.items()}
     links = await _all_cannot_links(session, ref_of)

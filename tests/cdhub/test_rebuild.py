@@ -146,7 +146,8 @@ async def test_a_second_rebuild_changes_nothing(
         assert second[name] == first[name], name
     assert len(first["goldens"]) < len(first["xrefs"])  # some records were merged
     async with hub.sessions() as session:
-        ids, parties = await load_parties(session)
+        loaded = await load_parties(session)
+    ids, parties = loaded.ids, loaded.parties
     expected_keys = sorted(
         (rid, k.key_type, k.value)
         for rid, party in zip(ids, parties, strict=True)
