@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from connectors.base import RejectedPayload
-from mdm.blocking import blocking_keys
 from mdm.records import (
     CallFact,
     DeliveryFact,
@@ -100,8 +99,7 @@ def _party_texts(party: PartyRecord) -> Iterator[_Check]:
         yield "address.city", address.city, 80
     if party.contact_of is not None:
         yield "contact_of", party.contact_of[1], KEY
-    for key in blocking_keys(party):  # matching keys put two attributes together
-        yield key.key_type, key.value, IDENTITY
+    # Blocking keys need no check: mdm.blocking bounds them to what storage indexes.
 
 
 def _order(fact: OrderFact) -> None:

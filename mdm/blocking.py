@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
 from typing import NamedTuple
@@ -67,6 +68,10 @@ KEY_TYPES = (
     "other_id",
     "org_token",
 )
+
+
+MAX_KEY_LENGTH = 320  # what storage indexes (blocking_keys.key_value)
+_DIGEST = 32
 
 
 class BlockingKey(NamedTuple):
@@ -162,7 +167,20 @@ def _keys(f: RecordFeatures) -> frozenset[BlockingKey]:
     if f.org is not None:
         keys.update(BlockingKey("org_token", t) for t in f.org.tokens)
         keys.add(BlockingKey("org_token", f.org.core))
-    return frozenset(keys)
+    return frozenset(_bounded(k) for k in keys)
+
+
+def _bounded(key: BlockingKey) -> BlockingKey:
+    """``key`` with a value of at most `MAX_KEY_LENGTH` characters.
+
+    A longer value (a 400-character street, a long name with its district) keeps
+    its head and a digest of the whole: keys stay equal exactly when the values
+    are, and every key fits the indexed column that stores it.
+    """
+    if len(key.value) <= MAX_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.value.encode()).hexdigest()[:_DIGEST]
+    return BlockingKey(key.key_type, f"{key.value[: MAX_KEY_LENGTH - _DIGEST - 1]}#{digest}")
 
 
 def blocking_keys(record: PartyRecord) -> frozenset[BlockingKey]:

@@ -87,6 +87,7 @@ def _syllables_of(hanzi: str) -> list[str]:
     return [p for p in lazy_pinyin(hanzi, style=Style.NORMAL, errors="ignore") if p.isalpha()]
 
 
+@functools.lru_cache(maxsize=16384)  # surnames are few and repeat in every feed
 def surname_pinyin(surname: str) -> str:
     """Return the toneless pinyin of a hanzi surname in its surname reading.
 

@@ -30,6 +30,10 @@ def _build_table() -> dict[int, str | None]:
 _TABLE = _build_table()
 
 
+# Source values repeat (cities, levels, channels, statuses, common names) and one value
+# is cleaned at several layers (parsing, blank checks, storage checks): a cache hit
+# costs a hash lookup, cleaning costs a translate and a regex pass.
+@functools.lru_cache(maxsize=262_144)
 def clean_text(s: str) -> str:
     """Return ``s`` with invisible characters removed, widths unified and spaces collapsed.
 
@@ -100,8 +104,13 @@ def is_blank(v: object) -> bool:
     if isinstance(v, float):
         return math.isnan(v)
     if isinstance(v, str):
-        return clean_text(v).lower() in _BLANK_WORDS
+        return _is_blank_text(v)
     return False
+
+
+@functools.lru_cache(maxsize=262_144)
+def _is_blank_text(s: str) -> bool:
+    return clean_text(s).lower() in _BLANK_WORDS
 
 
 def is_hanzi(ch: str) -> bool:

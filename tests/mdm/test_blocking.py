@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mdm.blocking import (
+    MAX_KEY_LENGTH,
     BlockingKey,
     blocking_keys,
     candidate_pairs,
@@ -97,3 +98,19 @@ def test_references_are_uncapped_keys_shared_by_the_records_of_one_order() -> No
     shared = blocking_keys(caller) & blocking_keys(buyer)
     assert BlockingKey("reference", "order:E-1") in shared
     assert is_strong("reference")
+
+
+def test_long_key_values_are_bounded_and_still_tell_values_apart() -> None:
+    street = "漕溪北路" * 100
+
+    def address_key(detail: str) -> str:
+        r = person("M1", "林嘉欣", address=("上海市", "上海市", "徐汇区", detail))
+        (key,) = [k.value for k in blocking_keys(r) if k.key_type == "address"]
+        return key
+
+    long_key = address_key(street)
+    assert len(long_key) == MAX_KEY_LENGTH
+    assert long_key.startswith("徐汇|漕溪北路")
+    assert address_key(street) == long_key  # the same value, the same key
+    assert address_key(street + "1号") != long_key  # differs only past the kept head
+    assert address_key("漕溪北路88号") == "徐汇|漕溪北路88号"  # short values are untouched

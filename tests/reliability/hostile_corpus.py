@@ -584,10 +584,11 @@ add("shop-name-301", "shop", "bad_value:name", name="林" * 301)
 add("shop-level-41", "shop", "bad_value:member_level", level="G" * 41)
 add("shop-email-huge", "shop", "bad_value:email", email="a" * 400 + "@example.com")
 add("shop-address-city-long", "shop", "bad_value:address.city", address={"city": "城" * 100})
+# a long street is kept: its blocking key is bounded to what storage indexes
 add(
     "shop-address-detail-long",
     "shop",
-    "bad_value:address",
+    INGESTED,
     address={"city": "上海", "district": "徐汇区", "detail": "路" * 400},
 )
 add("order-tid-101", "shop_orders", "bad_value:order_no", tid="T" * 101)
