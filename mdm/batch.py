@@ -20,11 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mdm.blocking import BlockingKey, candidate_pairs, keys_of_features, max_block_size
+from mdm.blocking import BlockingKey, candidate_pairs, max_block_size
 from mdm.clustering import CannotLinks, Edge, SourceRef, attach_exclusive, cluster
-from mdm.comparison_matrix import comparison_matrix
 from mdm.decision import Decision, decide_features
-from mdm.features import RecordFeatures, features_of
+from mdm.features import RecordFeatures
 from mdm.model import (
     Model,
     TermFrequencySource,
@@ -33,6 +32,7 @@ from mdm.model import (
     tf_weight,
     usable,
 )
+from mdm.prepared import PreparedRecords, prepare
 from mdm.records import PartyRecord
 from mdm.rules import hard_cannot_link
 from mdm.settings import LevelCondition, MatchSettings, Outcome, settings_hash
@@ -150,6 +150,7 @@ def cluster_records(
     settings: MatchSettings,
     cannot_links: CannotLinks | None = None,
     tf: TermFrequencySource | None = None,
+    prepared: PreparedRecords | None = None,
 ) -> BatchResult:
     """Match and cluster a batch of records.
 
@@ -159,19 +160,21 @@ def cluster_records(
         settings: Comparisons, blocking caps, thresholds and rules.
         cannot_links: Explicit cannot-links between source records.
         tf: Term frequencies; default: computed from ``records``.
+        prepared: ``records`` prepared already (by training just before).
 
     Returns:
         Clusters and review pairs, with the settings and model versions used.
     """
     links = cannot_links or CannotLinks()
-    features = [features_of(r) for r in records]
+    prepared = prepare(records, settings, prepared)
+    features = prepared.features
     refs = [f.ref for f in features]
     if len(set(refs)) != len(refs):
         raise ValueError("cluster_records: (source_system, source_key) must be unique")
-    keys = [keys_of_features(f) for f in features]
+    keys = prepared.keys
     tf = tf if tf is not None else frequencies_from_keys(keys, settings)
     pairs = candidate_pairs(keys, settings)
-    gamma = comparison_matrix(features, pairs, settings)
+    gamma = prepared.comparison_matrix(pairs)
     weights = pair_weights(features, pairs, gamma, model, settings, tf)
     interesting = (weights >= settings.thresholds.possible_weight) | _rule_mask(gamma, settings)
 

@@ -26,11 +26,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mdm.blocking import BlockingKey, candidate_pairs, keys_of_features
+from mdm.blocking import candidate_pairs
 from mdm.comparison_matrix import comparison_matrix
 from mdm.comparisons import CompiledComparison, compile_settings
-from mdm.features import RecordFeatures, features_of
+from mdm.features import RecordFeatures
 from mdm.model import ComparisonParameters, Model, load_default_model
+from mdm.prepared import PreparedRecords, prepare
 from mdm.records import PartyRecord
 from mdm.settings import LevelCondition, MatchSettings, settings_hash
 
@@ -306,6 +307,7 @@ def train_model(
     seed: int = 0,
     start: Model | None = None,
     trained_at: datetime | None = None,
+    prepared: PreparedRecords | None = None,
 ) -> Model:
     """Estimate u from random pairs and m, λ by EM on blocked pairs.
 
@@ -315,12 +317,15 @@ def train_model(
         seed: Seed of the random pair sample; same records + seed, same model.
         start: Starting m (default: the shipped prior model, when it fits).
         trained_at: Timestamp to record (default: now, UTC).
+        prepared: ``records`` prepared already (features, keys, compared
+            pairs), to share with a rebuild that follows.
 
     Returns:
         A model whose prior λ is the share of matching pairs among *all* pairs
         (EM's share among blocked pairs scaled by the number of blocked pairs).
     """
-    features = [features_of(r) for r in records]
+    prepared = prepare(records, settings, prepared)
+    features = prepared.features
     compiled = compile_settings(settings)
     n_levels = [len(c.labels) for c in compiled]
     nulls = [c.null_level for c in compiled]
@@ -340,8 +345,7 @@ def train_model(
     ]
     u_raw = _floored(level_shares(gamma_random, n_levels, nulls, None, u_prior), seen, nulls)
 
-    keys = [keys_of_features(f) for f in features]
-    blocked, blocked_gamma, blocked_known, sessions = _em_sessions(features, keys, settings, nulls)
+    blocked, blocked_gamma, blocked_known, sessions = _em_sessions(prepared, settings, nulls)
     total_pairs = max(n * (n - 1) // 2, 1)
     u = u_raw
     m, lam, iterations = m_start, 1e-5, 0
@@ -394,13 +398,13 @@ class _Session:
 
 
 def _em_sessions(
-    features: Sequence[RecordFeatures],
-    keys: Sequence[frozenset[BlockingKey]],
+    prepared: PreparedRecords,
     settings: MatchSettings,
     nulls: Sequence[int | None],
 ) -> tuple[IntArray, npt.NDArray[np.int8], npt.NDArray[np.bool_], list[_Session]]:
     """The union of the sessions' blocked pairs with their comparison vectors
     (computed once) and, per session, its rows with the blocked comparisons blinded."""
+    features, keys = prepared.features, prepared.keys
     n = len(features)
     per_session = []
     for key_types, excluded in EM_SESSIONS:
@@ -414,7 +418,7 @@ def _em_sessions(
         return empty, np.zeros((0, len(settings.comparisons)), np.int8), np.zeros(0, bool), []
     codes = np.unique(np.concatenate([c for c, _ in per_session]))
     blocked = np.stack([codes // n, codes % n], axis=1)
-    gamma = comparison_matrix(features, blocked, settings)
+    gamma = prepared.comparison_matrix(blocked)
     known = known_non_matches(features, blocked, gamma, settings)
     sessions = []
     for session_codes, excluded in per_session:

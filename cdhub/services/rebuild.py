@@ -31,11 +31,12 @@ from cdhub.storage.repo import source_records as records_repo
 from cdhub.storage.repo.decisions import CandidateWrite, EventWrite
 from cdhub.storage.repo.golden import XrefWrite
 from mdm.batch import BatchResult, cluster_records
-from mdm.blocking import blocking_keys
 from mdm.clustering import CannotLinks
 from mdm.model import Model, model_to_dict
+from mdm.prepared import PreparedRecords
 from mdm.records import PartyRecord, with_references
 from mdm.serialization import party_from_dict
+from mdm.settings import MatchSettings
 from mdm.training import train_model
 
 
@@ -61,12 +62,19 @@ class RebuildReport:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class LoadedParties:
     """Every party record (with the references of the orders it placed) and its id."""
 
     ids: list[int]
     parties: list[PartyRecord]
+    _prepared: PreparedRecords | None = None
+
+    def prepared(self, settings: MatchSettings) -> PreparedRecords:
+        """The records' features, keys and compared pairs, shared by training and rebuild."""
+        if self._prepared is None or self._prepared.settings is not settings:
+            self._prepared = PreparedRecords(self.parties, settings)
+        return self._prepared
 
 
 async def load_parties(session: AsyncSession) -> LoadedParties:
@@ -89,10 +97,13 @@ async def train(
     already (learning trains and rebuilds on one read: the same objects also
     reuse their cached features).
     """
-    parties = (loaded or await load_parties(session)).parties
+    loaded = loaded or await load_parties(session)
+    parties = loaded.parties
     if len(parties) < 2:
         raise ValueError("training needs at least two stored party records")
-    model = train_model(parties, config.settings, seed=seed)
+    model = train_model(
+        parties, config.settings, seed=seed, prepared=loaded.prepared(config.settings)
+    )
     await decisions_repo.save_model(session, model.version, model_to_dict(model), len(parties))
     return model
 
@@ -124,11 +135,19 @@ async def _rebuild(
     by_ref = {(p.source_system, p.source_key): rid for rid, p in zip(ids, parties, strict=True)}
     ref_of = {rid: ref for ref, rid in by_ref.items()}
     links = await _all_cannot_links(session, ref_of)
-    keys = {rid: blocking_keys(p) for rid, p in zip(ids, parties, strict=True)}
+    prepared = loaded.prepared(config.settings)
+    keys = dict(zip(ids, prepared.keys, strict=True))
     # Matching is pure CPU work and the keys are written by the database: a worker
     # thread clusters while the database stores the keys (the two share no data).
     clustering = asyncio.ensure_future(
-        asyncio.to_thread(cluster_records, parties, config.model, config.settings, links)
+        asyncio.to_thread(
+            cluster_records,
+            parties,
+            config.model,
+            config.settings,
+            links,
+            prepared=prepared,
+        )
     )
     try:
         await blocking_repo.sync_keys(session, keys)
