@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import (
     JSON,
     BindParameter,
@@ -136,15 +137,16 @@ def _row_source(
     with the parameters of each chunk of rows.
 
     SQLite: the chunk is one JSON array read by ``json_each``; PostgreSQL: one array
-    per column, unnested. JSON columns get the same text SQLAlchemy would write.
+    per column, unnested. JSON columns get the same text SQLAlchemy would write on
+    SQLite, which stores it as it is; PostgreSQL parses it into JSONB, where the
+    spelling does not matter, so orjson writes it (a rebuild writes every view).
     """
+    dialect = session.get_bind().dialect
     json_columns = {i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)}
     if json_columns:
-        rows = [
-            [json.dumps(v) if i in json_columns else v for i, v in enumerate(row)] for row in rows
-        ]
+        encode = _json_text if dialect.name == "postgresql" else json.dumps
+        rows = [[encode(v) if i in json_columns else v for i, v in enumerate(row)] for row in rows]
     names = ", ".join(f"c{i}" for i in range(len(columns)))
-    dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
         arrays = ", ".join(
             f"CAST(:c{i} AS {_array_type(table.c[c].type.compile(dialect=dialect))}[])"
@@ -158,6 +160,13 @@ def _row_source(
     return f"(SELECT {values}, j.key AS n FROM json_each(:rows) AS j) AS t", [
         {"rows": json.dumps(list(part), ensure_ascii=False)} for part in chunks(rows, 5000)
     ]
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (an integer beyond 64 bits) json still writes
+        return json.dumps(value)
 
 
 def _array_type(compiled: str) -> str:

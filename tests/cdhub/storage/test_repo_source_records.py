@@ -68,7 +68,12 @@ async def _golden_row(hub: HubState, golden: int) -> tuple[Any, ...]:
 
 
 async def test_update_many_sets_the_same_values_as_an_executemany(hub: HubState) -> None:
-    view = {"display_name": "林晓明", "phones": [{"value": "+8613900000001", "primary": True}]}
+    view = {
+        "display_name": "林晓明",
+        "phones": [{"value": "+8613900000001", "primary": True}],
+        # what JSON writers spell differently: floats, escapes, nulls, huge integers
+        "odd": {"w": 0.1, "tiny": 1e-07, "q": 'a"b\\c\n', "none": None, "huge": 2**70},
+    }
     values = {"kind": "organisation", "view": view, "display_name": "林晓明", "source_count": 3}
     async with hub.sessions() as session, session.begin():
         bulk, each, untouched = await golden_repo.create(session, ["person"] * 3, NOW)
