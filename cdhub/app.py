@@ -115,7 +115,8 @@ def _database_was_unavailable(data: GraphQLHTTPResponse | list[GraphQLHTTPRespon
 class DatabaseOutageMiddleware:
     """Answers any HTTP request that fails because the database is unreachable with
     503 ``DATABASE_UNAVAILABLE`` (and ``Retry-After``) instead of a bare 500; the
-    engine's pre-ping reconnects once the server is back, so no restart is needed."""
+    engine replaces the pooled connections the server closed once it is back, so no
+    restart is needed."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
