@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.files import RawRecord, parse_body, read_records
+from connectors.files import RawRecord, count_lines, parse_body, read_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CSV_TEXT = "id,name,city\n1,林嘉欣,上海\n2,,广州\n3,王伟,\n"
@@ -236,3 +236,15 @@ def test_csv_bodies() -> None:
     records = parse_body(body, "text/csv; charset=utf-8")
     assert payloads(records)[0] == {"id": "1", "name": "林嘉欣", "city": "上海"}
     assert all(r.origin == "body" for r in records)
+
+
+def test_count_lines_counts_the_decompressed_lines_of_plain_and_gzip_files(
+    tmp_path: Path,
+) -> None:
+    body = "".join(f'{{"n": {i}}}\n' for i in range(2500)).encode()
+    plain, packed = tmp_path / "a.jsonl", tmp_path / "a.jsonl.gz"
+    plain.write_bytes(body)
+    packed.write_bytes(gzip.compress(body))
+    assert count_lines(plain) == count_lines(packed) == 2500
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert count_lines(tmp_path / "empty.csv") == 0
