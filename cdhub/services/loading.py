@@ -109,7 +109,7 @@ async def ingest_paths(
                         on_commit=announce,
                     )
                 )
-        if bulk:
+        if bulk and await _unmatched(sessions, total):
             total.add(await _match_bulk_load(sessions, settings, announce, show_progress))
     finally:
         await announce.close()
@@ -132,6 +132,15 @@ async def is_bulk_load(
         return False
     async with sessions() as session:
         return lines >= await records_repo.party_count(session)
+
+
+async def _unmatched(sessions: async_sessionmaker[AsyncSession], summary: IngestSummary) -> bool:
+    """Whether a bulk load left records to match: it stored new versions, or an earlier
+    run of it stopped before matching (a re-run of a finished load changes nothing)."""
+    if summary.created or summary.updated:
+        return True
+    async with sessions() as session:
+        return await records_repo.any_unmatched(session)
 
 
 async def _match_bulk_load(

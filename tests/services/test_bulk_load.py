@@ -12,7 +12,7 @@ from cdhub.services.loading import ingest_paths, is_bulk_load
 from cdhub.settings import Settings
 from cdhub.state import HubState
 from connectors.files import count_lines
-from tests.services.helpers import scalar
+from tests.services.helpers import dump, scalar
 
 UNMATCHED = (
     "SELECT count(*) FROM source_records s WHERE NOT EXISTS "
@@ -89,3 +89,35 @@ async def test_small_files_are_never_bulk_loads(
     files = _demo(tmp_path)
     assert count_lines(files.shop) < settings.bulk_min_records  # 1,000 by default
     assert not await is_bulk_load(hub.sessions, settings, [files.shop])
+
+
+async def test_running_a_finished_bulk_load_again_changes_nothing(
+    hub: HubState, settings: Settings, tmp_path: Path
+) -> None:
+    files = _demo(tmp_path)
+    bulky = settings.model_copy(update={"bulk_min_records": 20, "learn_min_records": 20})
+    await ingest_paths(bulky, "shop", [files.shop], show_progress=False)
+    before = await dump(hub)
+
+    again = await ingest_paths(bulky, "shop", [files.shop], show_progress=False, resume=False)
+
+    assert again.unchanged > 0
+    assert again.created == again.updated == 0
+    assert again.matching.records_matched == 0  # no batch match ran
+    assert await dump(hub) == before
+
+
+async def test_a_bulk_load_stopped_before_its_batch_match_is_matched_when_run_again(
+    hub: HubState, settings: Settings, tmp_path: Path
+) -> None:
+    files = _demo(tmp_path)
+    bulky = settings.model_copy(update={"bulk_min_records": 20, "learn_automatically": False})
+    # every batch committed, the batch match never ran (as when killed right before it)
+    await ingest_paths(bulky, "shop", [files.shop], show_progress=False, defer_matching=True)
+    assert await scalar(hub, UNMATCHED) > 0
+
+    again = await ingest_paths(bulky, "shop", [files.shop], show_progress=False)
+
+    assert again.created == again.updated == 0  # the checkpoint says the file is done
+    assert await scalar(hub, UNMATCHED) == 0
+    assert await _link_methods(hub, "shop") == {"rebuild"}

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cdhub.storage.models import SourceRecord, SourceRecordVersion, table_of
+from cdhub.storage.models import SourceRecord, SourceRecordVersion, Xref, table_of
 
 CHUNK = 500
 T = TypeVar("T")
@@ -316,6 +316,14 @@ async def party_count(session: AsyncSession) -> int:
     """Stored party records that are not erased (an exact count, for rare decisions)."""
     query = select(func.count(SourceRecord.id)).where(SourceRecord.erased.is_(False))
     return int(await session.scalar(query) or 0)
+
+
+async def any_unmatched(session: AsyncSession) -> bool:
+    """Whether a stored (not erased) record belongs to no golden customer yet: a
+    deferred load awaiting its batch match, or one cut short before it ran."""
+    linked = select(Xref.source_record_id).where(Xref.source_record_id == SourceRecord.id)
+    query = select(SourceRecord.id).where(SourceRecord.erased.is_(False), ~linked.exists()).limit(1)
+    return (await session.scalar(query)) is not None
 
 
 async def all_parties(session: AsyncSession) -> list[tuple[int, str, str, dict[str, Any]]]:
