@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -96,7 +97,7 @@ async def load(url: str, files: object, shop: Path) -> int:
 
 async def measure(
     url: str, held: list[dict[str, object]], tag: int
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[int]]:
     settings = load_settings(database_url=url)
     hub = HubState.open(settings)
     try:
@@ -105,6 +106,7 @@ async def measure(
         )
         floor: list[float] = []
         latencies: list[float] = []
+        statements: list[int] = []
         for index, payload in enumerate(held):
             started = time.perf_counter()
             async with hub.sessions() as session, session.begin():
@@ -125,11 +127,13 @@ async def measure(
                 )
             floor.append(time.perf_counter() - started)
             raw = RawRecord("bench", index, 0, dict(payload), "", None)
+            counted = hub.statements.total
             started = time.perf_counter()
             async with hub.sessions() as session, session.begin():
                 await pipeline.process_batch(session, [raw], datetime.now(UTC))
             latencies.append(time.perf_counter() - started)
-        return floor, latencies
+            statements.append(hub.statements.total - counted)
+        return floor, latencies, statements
     finally:
         await hub.close()
 
@@ -172,16 +176,21 @@ def main() -> None:
                 spent = time.perf_counter() - started
                 print(f"cloned to {goldens} golden records in {spent:.0f} s")
                 part = held[index * args.held_out : (index + 1) * args.held_out]
-                floor, latencies = asyncio.run(measure(url, part, index))
-                report(goldens, floor, latencies)
+                floor, latencies, statements = asyncio.run(measure(url, part, index))
+                report(goldens, floor, latencies, statements)
 
 
-def report(goldens: int, floor: list[float], latencies: list[float]) -> None:
+def report(goldens: int, floor: list[float], latencies: list[float], statements: list[int]) -> None:
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     f50, f99 = percentile(floor, 0.5) * 1000, percentile(floor, 0.99) * 1000
     print(
         f"match one record ({len(latencies)} records, PostgreSQL, {goldens} goldens): "
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms"
+    )
+    print(
+        f"SQL statements per record: mean {statistics.mean(statements):.2f}, "
+        f"min {min(statements)}, max {max(statements)} (the baseline sends 2); "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     print(
         f"baseline (read by key + insert, one transaction): p50 {f50:.1f} ms, p99 {f99:.1f} ms; "
