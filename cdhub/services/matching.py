@@ -28,13 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cdhub.services import golden_views
 from cdhub.services.ingest import ChangedParty, MatchSummary
 from cdhub.storage.queries import references as references_repo
-from cdhub.storage.repo import blocking as blocking_repo
+from cdhub.storage.repo import candidates as candidates_repo
 from cdhub.storage.repo import decisions as decisions_repo
 from cdhub.storage.repo import golden as golden_repo
-from cdhub.storage.repo import source_records as records_repo
 from cdhub.storage.repo.decisions import CandidateWrite, EventWrite
 from cdhub.storage.repo.golden import Member, XrefWrite
-from mdm.blocking import BlockingKey, blocking_keys, keys_to_query
+from mdm.blocking import BlockingKey, blocking_keys, keys_to_query, max_block_size
 from mdm.clustering import CannotLinks
 from mdm.incremental import Assignment, CandidateGolden, GoldenDecision, assign
 from mdm.model import Model, TermFrequencies, tf_key_types
@@ -127,18 +126,15 @@ class MatchService:
         keys = {c.record_id: blocking_keys(c.party) for c in changed}
         await _lock_keys(session, (k for ks in keys.values() for k in ks))
         fresh = {c.record_id for c in changed if c.is_new}  # stored in this batch: no keys yet
-        await blocking_repo.replace_keys(session, keys, fresh)
-        sizes = await blocking_repo.block_sizes(session, {k for ks in keys.values() for k in ks})
-        usable = {record_id: keys_to_query(ks, sizes, settings) for record_id, ks in keys.items()}
-        holders = await blocking_repo.records_with_keys(
-            session, sorted({k for ks in usable.values() for k in ks})
-        )
         # the customers who placed the orders these records cite (not their own orders)
         cited = {r for c in changed for r in c.party.references} - placed
-        placers = await references_repo.order_placers(session, cited) if cited else {}
-        candidate_ids = {rid for ids in holders.values() for rid in ids} | set(placers)
-        changed_ids = {c.record_id for c in changed}
-        picture, refs = await self._load_picture(session, candidate_ids | changed_ids, placers)
+        caps = {
+            k.key_type: max_block_size(k.key_type, settings) for ks in keys.values() for k in ks
+        }
+        found = await candidates_repo.store_keys_and_find(session, keys, fresh, caps, cited)
+        sizes, holders, placers = found.sizes, found.holders, found.placers
+        usable = {record_id: keys_to_query(ks, sizes, settings) for record_id, ks in keys.items()}
+        picture, refs = _picture(found.members, found.kinds, placers)
         for c in changed:
             refs[c.record_id] = (c.party.source_system, c.party.source_key)
             picture.meta[c.record_id] = Member(
@@ -150,11 +146,12 @@ class MatchService:
                 c.party.observed_at,
                 0,
             )
-        links = await self._cannot_links(session, candidate_ids | changed_ids, refs)
-        # The newest id is the rough record count; a batch that stored records knows it.
-        total = max(fresh) if fresh else await records_repo.approximate_count(session)
+        known = {**found.refs, **refs}
+        links = CannotLinks.of(
+            pairs=[(known[a], known[b]) for a, b in found.cannot_links if a in known and b in known]
+        )
         tf = TermFrequencies(
-            total=max(total, TF_MIN_POPULATION),
+            total=max(found.newest, TF_MIN_POPULATION),
             counts=_tf_counts(sizes, self._tf_types),
         )
         placer_of: dict[str, set[int]] = {}
@@ -172,40 +169,6 @@ class MatchService:
         )
         await self._write(session, picture, now, summary)
         return summary
-
-    async def _load_picture(
-        self, session: AsyncSession, record_ids: set[int], placed: dict[int, set[str]]
-    ) -> tuple[_Picture, dict[int, tuple[str, str]]]:
-        """The golden customers of ``record_ids`` with their members; ``placed`` adds the
-        references of orders a member placed (as the batch's records cite them)."""
-        picture = _Picture()
-        members, kinds = await golden_repo.members_of_records(session, record_ids)
-        refs: dict[int, tuple[str, str]] = {}
-        for golden_id, golden_members in sorted(members.items()):
-            ref = str(golden_id)
-            picture.created_order[ref] = golden_id
-            picture.kinds[ref] = kinds.get(golden_id, "person")
-            picture.members[ref] = {}
-            for m in golden_members:
-                picture.meta[m.source_record_id] = m
-                picture.members[ref][m.source_record_id] = with_references(
-                    party_from_dict(m.attributes), sorted(placed.get(m.source_record_id, ()))
-                )
-                picture.golden_of[m.source_record_id] = ref
-                refs[m.source_record_id] = (m.source_system, m.source_key)
-        return picture, refs
-
-    async def _cannot_links(
-        self, session: AsyncSession, record_ids: set[int], refs: dict[int, tuple[str, str]]
-    ) -> CannotLinks:
-        pairs = await decisions_repo.cannot_links(session, record_ids)
-        missing = {rid for pair in pairs for rid in pair if rid not in refs}
-        if missing:
-            for rid, stored in (await records_repo.load_by_ids(session, missing)).items():
-                refs[rid] = (stored.source_system, stored.source_key)
-        return CannotLinks.of(
-            pairs=[(refs[a], refs[b]) for a, b in pairs if a in refs and b in refs]
-        )
 
     def _decide(
         self,
@@ -359,6 +322,28 @@ class MatchService:
         )
         summary.touched |= touched | emptied
         summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}
+
+
+def _picture(
+    members: dict[int, list[Member]], kinds: dict[int, str], placed: dict[int, set[str]]
+) -> tuple[_Picture, dict[int, tuple[str, str]]]:
+    """The golden customers read for a batch, with their members; ``placed`` adds the
+    references of orders a member placed (as the batch's records cite them)."""
+    picture = _Picture()
+    refs: dict[int, tuple[str, str]] = {}
+    for golden_id, golden_members in sorted(members.items()):
+        ref = str(golden_id)
+        picture.created_order[ref] = golden_id
+        picture.kinds[ref] = kinds.get(golden_id, "person")
+        picture.members[ref] = {}
+        for m in golden_members:
+            picture.meta[m.source_record_id] = m
+            picture.members[ref][m.source_record_id] = with_references(
+                party_from_dict(m.attributes), sorted(placed.get(m.source_record_id, ()))
+            )
+            picture.golden_of[m.source_record_id] = ref
+            refs[m.source_record_id] = (m.source_system, m.source_key)
+    return picture, refs
 
 
 async def _with_placed_orders(
