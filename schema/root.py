@@ -37,6 +37,7 @@ from schema.access import AuditEntry, Me, Partner, PartnerAssignment
 from schema.analytics import AggregateFilter, AggregateRow, Dimension, Fact, Measure, aggregate
 from schema.connection import Connection, connection
 from schema.customer import Customer
+from schema.execution import HubExecutionContext
 from schema.extensions import RequestLifecycle, validation_cache
 from schema.inputs import CustomerFilter, CustomerOrderBy, OrderFilter, SortDirection, TicketFilter
 from schema.loyalty import LedgerEntry
@@ -455,4 +456,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             cached_answers(),  # last: only what the guards let through reaches the cache
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.is_prod),
+        execution_context_class=HubExecutionContext,
     )
