@@ -8,6 +8,8 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cdhub.storage.queries.keyset import READ_CONNECTION
+
 T = TypeVar("T")
 
 
@@ -23,6 +25,11 @@ class RequestSession:
     transaction: there every statement sees its own snapshot, in a transaction
     or not, so BEGIN and ROLLBACK would be two round trips that change no answer.
     SQLite is left as it was.
+
+    The session's connection is opened once and left in ``session.info`` for
+    `cdhub.storage.queries.keyset.read_rows`: asking the session for it again
+    on every statement costs a greenlet switch and the session's bookkeeping,
+    and a read session never commits, so its connection does not change.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -44,8 +51,8 @@ class RequestSession:
 
     async def _open(self) -> AsyncSession:
         session = self._sessions()
-        if self._autocommit:
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        options = {"isolation_level": "AUTOCOMMIT"} if self._autocommit else None
+        session.info[READ_CONNECTION] = await session.connection(execution_options=options)
         return session
 
     async def close(self) -> None:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.settings import load_settings
 from cdhub.state import HubState
+from cdhub.storage.queries.keyset import READ_CONNECTION, read_rows
 from resolvers.session import RequestSession
 
 
@@ -41,3 +42,24 @@ async def _reads_skip_the_transaction(hub: HubState) -> None:
     async with hub.sessions() as session:
         await session.execute(text("SELECT 1"))
         assert await _in_transaction(session)
+
+
+async def test_every_read_of_a_request_runs_on_the_connection_it_opened_with(
+    database_url: str,
+) -> None:
+    hub = HubState.open(load_settings(database_url=database_url, redis_url=None))
+    reads = RequestSession(hub.sessions)
+    stmt = select(literal(1).label("one"))
+
+    async def kept(session: AsyncSession) -> object:
+        return session.info[READ_CONNECTION]
+
+    try:
+        first = await reads.run(lambda s: s.connection())
+        rows = await reads.run(lambda s: read_rows(s, stmt))
+        later = await reads.run(kept)
+    finally:
+        await reads.close()
+        await hub.close()
+    assert [tuple(r) for r in rows] == [(1,)]
+    assert later is first

@@ -38,6 +38,8 @@ _ID = "page_id"
 _PARENT = "page_parent"
 _ROW_NUMBER = "page_row_number"
 ROOTS = "roots"
+# Where a session that only reads keeps its connection (`resolvers.session.RequestSession`).
+READ_CONNECTION = "cdhub_read_connection"
 # Built statements kept per shape (criteria and page); a page request names its cursor.
 STATEMENT_CACHE_SIZE = 256
 
@@ -118,7 +120,7 @@ async def read_rows(
     """Every row of a select of columns, run on the session's connection: such a read
     needs nothing of the ORM's execution (entities, identity map, loaders), which
     costs more than the rest of executing a small cached statement."""
-    connection = await session.connection()
+    connection = session.info.get(READ_CONNECTION) or await session.connection()
     return list((await connection.execute(stmt, params or {})).all())
 
 
