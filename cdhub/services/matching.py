@@ -1,11 +1,12 @@
 """Matching service: the I/O around `mdm.incremental.assign`.
 
-For a batch of new or changed source records it stores their blocking keys,
-retrieves candidate golden customers with a few indexed queries, runs the pure
-assignment record by record against an in-memory picture of the affected
-golden customers (so records of one batch also match each other), and then
-writes the outcome: new golden customers, cross-references, absorbed ids as
-redirects, review candidates, merge events and refreshed golden views.
+For a batch of new or changed source records it stores their blocking keys and
+retrieves candidate golden customers (`cdhub.storage.repo.candidates`: one
+statement on PostgreSQL), runs the pure assignment record by record against an
+in-memory picture of the affected golden customers (so records of one batch
+also match each other), and then writes the outcome: absorbed ids as redirects,
+then new golden customers, cross-references, merge events, review candidates and
+refreshed golden views (`cdhub.storage.repo.match_outcome`: one more statement).
 
 Two writers that see the same new person at the same moment end in one golden
 customer: on PostgreSQL every batch takes transaction-scoped advisory locks on
@@ -31,8 +32,10 @@ from cdhub.storage.queries import references as references_repo
 from cdhub.storage.repo import candidates as candidates_repo
 from cdhub.storage.repo import decisions as decisions_repo
 from cdhub.storage.repo import golden as golden_repo
+from cdhub.storage.repo import match_outcome as outcome_repo
 from cdhub.storage.repo.decisions import CandidateWrite, EventWrite
 from cdhub.storage.repo.golden import Member, XrefWrite
+from cdhub.storage.repo.match_outcome import Outcome
 from mdm.blocking import BlockingKey, blocking_keys, keys_to_query, max_block_size
 from mdm.clustering import CannotLinks
 from mdm.incremental import Assignment, CandidateGolden, GoldenDecision, assign
@@ -167,7 +170,7 @@ class MatchService:
         await decisions_repo.supersede_candidates(
             session, [c.record_id for c in changed if not c.is_new]
         )
-        await self._write(session, picture, now, summary)
+        await self._write(session, picture, now, summary, found.pins)
         return summary
 
     def _decide(
@@ -236,49 +239,66 @@ class MatchService:
                 picture.reviews.append((record_id, review.golden_id, review))
 
     async def _write(
-        self, session: AsyncSession, picture: _Picture, now: datetime, summary: MatchSummary
+        self,
+        session: AsyncSession,
+        picture: _Picture,
+        now: datetime,
+        summary: MatchSummary,
+        pins: dict[int, dict[str, str]],
     ) -> None:
+        """Store the batch's outcome. Goldens it made are named by placeholders (-1 for the
+        first) until the statement that creates them gives their ids."""
         live_new = [ref for ref in picture.new_refs if ref not in picture.redirect]
-        created = await golden_repo.create(session, [picture.kinds[r] for r in live_new], now)
-        ids: dict[str, int] = dict(zip(live_new, created, strict=True))
+        placeholders = {ref: -index for index, ref in enumerate(live_new, start=1)}
 
         def real(ref: str) -> int:
             final = picture.final(ref)
-            return ids[final] if final.startswith(NEW) else int(final)
+            return placeholders[final] if final.startswith(NEW) else int(final)
 
         actor, version = self.config.actor, self.config.model.version
-        await golden_repo.absorb_many(
-            session,
-            [(int(a), real(s)) for a, s in picture.absorbed if not a.startswith(NEW)],
-            now,
-        )
-        await golden_repo.set_xrefs(
-            session,
-            [
-                XrefWrite(rid, real(ref), method, weight, explanation, version, actor)
-                for rid, (ref, method, weight, explanation) in sorted(picture.xrefs.items())
-            ],
-            now,
-        )
-        await decisions_repo.add_events(
-            session,
-            [
-                EventWrite(
-                    kind,
-                    real(ref),
-                    _real_or_none(other, ids, picture),
-                    rid,
-                    actor,
-                    reason,
-                    {},
-                    after,
-                    version,
-                )
-                for kind, ref, other, rid, reason, after in picture.events
-                if not (kind == "merge" and other is not None and other.startswith(NEW))
-            ],
-            now,
-        )
+        absorbed = [(int(a), real(s)) for a, s in picture.absorbed if not a.startswith(NEW)]
+        await golden_repo.absorb_many(session, absorbed, now)
+        xrefs = [
+            XrefWrite(rid, real(ref), method, weight, explanation, version, actor)
+            for rid, (ref, method, weight, explanation) in sorted(picture.xrefs.items())
+        ]
+        events = [
+            EventWrite(
+                kind,
+                real(ref),
+                _real_or_none(other, placeholders, picture),
+                rid,
+                actor,
+                reason,
+                {},
+                after,
+                version,
+            )
+            for kind, ref, other, rid, reason, after in picture.events
+            if not (kind == "merge" and other is not None and other.startswith(NEW))
+        ]
+        touched = {real(ref) for ref in picture.touched if picture.members.get(picture.final(ref))}
+        emptied = {
+            int(ref)
+            for ref in picture.touched
+            if not ref.startswith(NEW)
+            and not picture.members.get(ref)
+            and ref not in picture.redirect
+        }
+        known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
+        members_of: dict[int, list[Member]] = {golden: [] for golden in touched | emptied}
+        for ref, members in picture.members.items():
+            if members and ref not in picture.redirect:
+                golden = real(ref)
+                if golden in members_of:
+                    members_of[golden].extend(
+                        replace(picture.meta[rid], golden_id=golden) for rid in sorted(members)
+                    )
+        if absorbed:  # pins of absorbed goldens have moved to their survivors
+            pins = await golden_repo.pins(session, [g for g in touched | emptied if g > 0])
+        # stored goldens by id, then the new ones in the order they are made (as ids would sort)
+        order = sorted(touched | emptied, key=lambda g: (g < 0, abs(g)))
+        views = golden_views.compose(order, members_of, self.config.policy, pins, known)
         record_ids = {
             (record.source_system, record.source_key): rid
             for members in picture.members.values()
@@ -297,31 +317,20 @@ class MatchService:
             for rid, ref, decision in picture.reviews
             if real(ref) != real(picture.golden_of[rid])
         ]
-        await decisions_repo.add_candidates(session, reviews, now)
         summary.sent_to_review += len(reviews)
-        touched = {real(ref) for ref in picture.touched if picture.members.get(picture.final(ref))}
-        emptied = {
-            int(ref)
-            for ref in picture.touched
-            if not ref.startswith(NEW)
-            and not picture.members.get(ref)
-            and ref not in picture.redirect
-        }
-        known = {rid: rec for members in picture.members.values() for rid, rec in members.items()}
-        members_of: dict[int, list[Member]] = {golden: [] for golden in touched | emptied}
-        for ref, members in picture.members.items():
-            if members and ref not in picture.redirect:
-                golden = real(ref)
-                if golden in members_of:
-                    members_of[golden].extend(
-                        replace(picture.meta[rid], golden_id=golden) for rid in sorted(members)
-                    )
-        # Goldens made by this batch have no pins, identities or lineage to read or replace.
-        await golden_views.refresh(
-            session, touched | emptied, self.config.policy, now, known, members_of, set(created)
+        kinds = [picture.kinds[ref] for ref in live_new]
+        created = await outcome_repo.store(
+            session, Outcome(kinds, xrefs, events, reviews, views), now
         )
-        summary.touched |= touched | emptied
-        summary.touched |= {int(a) for a, _ in picture.absorbed if not a.startswith(NEW)}
+
+        def stored(golden: int) -> int:
+            return created[-golden - 1] if golden < 0 else golden
+
+        await golden_repo.retire_empty(
+            session, [stored(g) for g in order if not members_of.get(g)], now
+        )
+        summary.touched |= {stored(g) for g in touched | emptied}
+        summary.touched |= {a for a, _ in absorbed}
 
 
 def _picture(

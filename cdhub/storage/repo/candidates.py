@@ -4,7 +4,8 @@
 everything the matcher decides with: the size of each key's block (its term
 frequency), the records holding the keys worth looking up, the records that
 placed the orders the batch cites, every member of the goldens all those
-records (and the batch's) belong to, and the cannot-links touching them.
+records (and the batch's) belong to with those goldens' pins, and the
+cannot-links touching them.
 
 On PostgreSQL that is one statement (the keys are written by data-modifying
 CTEs next to the reads); a real-time match pays one round trip for it instead
@@ -52,6 +53,7 @@ class Candidates:
         kinds: Golden id -> person or organisation, for those goldens.
         cannot_links: (low id, high id) pairs touching holders, placers or batch records.
         refs: (source system, source key) of every record in ``cannot_links``.
+        pins: Steward pins of those goldens: golden id -> attribute -> value.
         newest: The rough record count: the highest fresh record id, else the
             highest stored one.
     """
@@ -63,6 +65,7 @@ class Candidates:
     kinds: dict[int, str]
     cannot_links: set[tuple[int, int]]
     refs: dict[int, tuple[str, str]]
+    pins: dict[int, dict[str, str]]
     newest: int
 
 
@@ -110,8 +113,9 @@ async def _in_steps(
     if missing:
         for rid, stored in (await records_repo.load_by_ids(session, missing)).items():
             refs[rid] = (stored.source_system, stored.source_key)
+    pins = await golden_repo.pins(session, members)
     newest = max(fresh) if fresh else await records_repo.approximate_count(session)
-    return Candidates(sizes, holders, placers, members, kinds, pairs, refs, newest)
+    return Candidates(sizes, holders, placers, members, kinds, pairs, refs, pins, newest)
 
 
 def _within(cap: int | None, size: int) -> bool:
@@ -145,7 +149,7 @@ async def _in_one_statement(
             "numbers": numbers,
         },
     )
-    sized, held, placed, found, links, newest = result.one()
+    sized, held, placed, found, links, pinned, newest = result.one()
     sizes = {BlockingKey(t, v): int(n) for t, v, n in sized or () if n}
     holders: dict[BlockingKey, list[int]] = {}
     for t, v, rid in held or ():
@@ -172,9 +176,12 @@ async def _in_one_statement(
         pairs.add((int(a), int(b)))
         refs.setdefault(int(a), _ref(a_ref))
         refs.setdefault(int(b), _ref(b_ref))
+    pins: dict[int, dict[str, str]] = {}
+    for golden, attribute, value in pinned or ():
+        pins.setdefault(int(golden), {})[attribute] = value
     newest = max(fresh) if fresh else int(newest or 0)
     return Candidates(
-        sizes, holders, placers, dict(sorted(members.items())), kinds, pairs, refs, newest
+        sizes, holders, placers, dict(sorted(members.items())), kinds, pairs, refs, pins, newest
     )
 
 
@@ -249,6 +256,8 @@ SELECT
    FROM links l
    JOIN source_records sa ON sa.id = l.a
    JOIN source_records sb ON sb.id = l.b),
+  (SELECT array_agg(ROW(p.golden_id, p.attribute, p.value))
+   FROM pins p WHERE p.golden_id IN (SELECT golden_id FROM goldens)),
   (SELECT max(id) FROM source_records)
 """
 )

@@ -415,6 +415,42 @@ class ViewWrite:
     lineage: Sequence[tuple[str, str | None, Sequence[int], str, bool]]
 
 
+VIEW_COLUMNS = (
+    "id",
+    "kind",
+    "view",
+    "display_name",
+    "name_pinyin",
+    "search_text",
+    "primary_phone",
+    "primary_email",
+    "province",
+    "city",
+    "tier",
+    "source_count",
+    "channel_count",
+)
+
+
+def view_row(w: ViewWrite) -> tuple[Any, ...]:
+    """The golden_customers columns of a view, in ``VIEW_COLUMNS`` order."""
+    return (
+        w.golden_id,
+        w.kind,
+        w.view,
+        w.display_name,
+        w.name_pinyin,
+        w.search_text,
+        w.primary_phone,
+        w.primary_email,
+        w.province,
+        w.city,
+        w.tier,
+        w.source_count,
+        w.channel_count,
+    )
+
+
 async def write_views(
     session: AsyncSession,
     writes: Sequence[ViewWrite],
@@ -429,39 +465,8 @@ async def write_views(
     await update_many(
         session,
         table_of(GoldenCustomer),
-        (
-            "id",
-            "kind",
-            "view",
-            "display_name",
-            "name_pinyin",
-            "search_text",
-            "primary_phone",
-            "primary_email",
-            "province",
-            "city",
-            "tier",
-            "source_count",
-            "channel_count",
-        ),
-        [
-            (
-                w.golden_id,
-                w.kind,
-                w.view,
-                w.display_name,
-                w.name_pinyin,
-                w.search_text,
-                w.primary_phone,
-                w.primary_email,
-                w.province,
-                w.city,
-                w.tier,
-                w.source_count,
-                w.channel_count,
-            )
-            for w in writes
-        ],
+        VIEW_COLUMNS,
+        [view_row(w) for w in writes],
         {"updated_at": now},
     )
     ids = [w.golden_id for w in writes if w.golden_id not in fresh]
@@ -475,27 +480,36 @@ async def _insert_details(
     session: AsyncSession, writes: Sequence[ViewWrite], now: datetime
 ) -> None:
     """The identity and lineage rows of views."""
-    await insert_many(
-        session,
-        table_of(GoldenIdentity),
-        ("golden_id", "kind", "value", "is_primary", "source_record_ids"),
-        [
-            (w.golden_id, kind, value[:320], primary, list(sources))
-            for w in writes
-            for kind, value, primary, sources in _unique_identities(w.identities)
-        ],
-    )
+    await insert_many(session, table_of(GoldenIdentity), IDENTITY_COLUMNS, identity_rows(writes))
     await insert_many(
         session,
         table_of(AttributeLineage),
-        ("golden_id", "attribute", "value", "source_record_ids", "rule", "is_primary"),
-        [
-            (w.golden_id, attribute, value, list(sources), rule[:64], primary)
-            for w in writes
-            for attribute, value, sources, rule, primary in w.lineage
-        ],
+        LINEAGE_COLUMNS,
+        lineage_rows(writes),
         {"decided_at": now},
     )
+
+
+IDENTITY_COLUMNS = ("golden_id", "kind", "value", "is_primary", "source_record_ids")
+LINEAGE_COLUMNS = ("golden_id", "attribute", "value", "source_record_ids", "rule", "is_primary")
+
+
+def identity_rows(writes: Sequence[ViewWrite]) -> list[tuple[Any, ...]]:
+    """The golden_identities rows of views, in ``IDENTITY_COLUMNS`` order."""
+    return [
+        (w.golden_id, kind, value[:320], primary, list(sources))
+        for w in writes
+        for kind, value, primary, sources in _unique_identities(w.identities)
+    ]
+
+
+def lineage_rows(writes: Sequence[ViewWrite]) -> list[tuple[Any, ...]]:
+    """The attribute_lineage rows of views, in ``LINEAGE_COLUMNS`` order (but decided_at)."""
+    return [
+        (w.golden_id, attribute, value, list(sources), rule[:64], primary)
+        for w in writes
+        for attribute, value, sources, rule, primary in w.lineage
+    ]
 
 
 def _unique_identities(
