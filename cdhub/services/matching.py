@@ -36,6 +36,7 @@ from cdhub.storage.repo import match_outcome as outcome_repo
 from cdhub.storage.repo.decisions import CandidateWrite, EventWrite
 from cdhub.storage.repo.golden import Member, XrefWrite
 from cdhub.storage.repo.match_outcome import Outcome
+from cdhub.storage.repo.source_records import chunks
 from mdm.blocking import BlockingKey, blocking_keys, keys_to_query, max_block_size
 from mdm.clustering import CannotLinks
 from mdm.incremental import Assignment, CandidateGolden, GoldenDecision, assign
@@ -112,6 +113,9 @@ class _Picture:
         self.touched.discard(absorbed)
 
 
+MATCH_PART = 250  # records per candidate statement
+
+
 class MatchService:
     """Matches batches of changed party records into golden customers."""
 
@@ -120,6 +124,17 @@ class MatchService:
         self._tf_types = tf_key_types(config.settings)
 
     async def match(
+        self, session: AsyncSession, changed: Sequence[ChangedParty], now: datetime
+    ) -> MatchSummary:
+        # A file batch (2,000 records in a bulk-sized load) in one candidate statement
+        # ran past the statement timeout on a hub of 25,000 records: parts of
+        # MATCH_PART records keep each statement short, each seeing the parts before.
+        summary = MatchSummary()
+        for part in chunks(changed, MATCH_PART):
+            summary.add(await self._match_part(session, part, now))
+        return summary
+
+    async def _match_part(
         self, session: AsyncSession, changed: Sequence[ChangedParty], now: datetime
     ) -> MatchSummary:
         if not changed:

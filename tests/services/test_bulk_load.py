@@ -121,3 +121,22 @@ async def test_a_bulk_load_stopped_before_its_batch_match_is_matched_when_run_ag
     assert again.created == again.updated == 0  # the checkpoint says the file is done
     assert await scalar(hub, UNMATCHED) == 0
     assert await _link_methods(hub, "shop") == {"rebuild"}
+
+
+async def test_a_real_time_batch_larger_than_one_match_part_is_matched_part_by_part(
+    hub: HubState, settings: Settings, tmp_path: Path
+) -> None:
+    from cdhub.services.matching import MATCH_PART
+
+    files = generate_demo(tmp_path / "demo", people=300, seed=5)
+    off = settings.model_copy(update={"learn_automatically": False})
+    summary = await ingest_paths(
+        off, "shop", [files.shop], show_progress=False, batch_size=5000, realtime=True
+    )
+
+    assert summary.created > MATCH_PART  # one batch, several parts
+    assert await scalar(hub, UNMATCHED) == 0
+    assert "rebuild" not in await _link_methods(hub, "shop")
+    # a member's guest orders under the same mobile found the member across parts
+    goldens = await scalar(hub, "SELECT count(DISTINCT golden_id) FROM xrefs")
+    assert goldens < summary.created
