@@ -94,7 +94,8 @@ def database_unavailable(error: BaseException) -> bool:
     """True when ``error`` means the database cannot be reached now, not that a statement is bad.
 
     The hub answers those with 503 ``DATABASE_UNAVAILABLE`` and workers back off;
-    the engine's pre-ping replaces dead pooled connections once the server is back.
+    the engine replaces pooled connections the server closed (checked when one is
+    taken from the pool) once the server is back.
     """
     seen: set[int] = set()
     current: BaseException | None = error
