@@ -112,15 +112,24 @@ def parse_global_id(value: str) -> tuple[str, int]:
         type_name, _, ident = base64.b64decode(padded, validate=True).decode().partition(":")
         if not type_name or not ident.isdecimal():
             raise ValueError(value)
-        return type_name, int(ident)
+        return type_name, _storable(int(ident), value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise NotFound(f"no object has the id {value!r}", id=value) from None
+
+
+MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number names nothing (and overflows a driver)
+
+
+def _storable(ident: int, value: str) -> int:
+    if ident > MAX_ID:
+        raise NotFound(f"no object has the id {value!r}", id=value)
+    return ident
 
 
 def id_of(value: str, type_name: str) -> int:
     """The database id in a global id of ``type_name``; a bare number is taken as is."""
     if value.isdecimal():
-        return int(value)
+        return _storable(int(value), value)
     kind, ident = parse_global_id(value)
     if kind != type_name:
         raise NotFound(f"{value!r} is the id of a {kind}, not a {type_name}", id=value)

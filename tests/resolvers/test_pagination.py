@@ -105,3 +105,12 @@ def test_an_id_of_non_ascii_digits_is_not_found(value: str) -> None:
 def test_id_of_another_type_is_not_found() -> None:
     with pytest.raises(NotFound, match="the id of a Order, not a Customer"):
         id_of(global_id("Order", 3), "Customer")
+
+
+def test_ids_beyond_bigint_name_nothing_instead_of_overflowing_the_driver() -> None:
+    largest = 2**63 - 1  # what a BIGINT column holds
+    assert id_of(str(largest), "Customer") == largest
+    assert id_of(global_id("Customer", largest), "Customer") == largest
+    for value in (str(largest + 1), global_id("Customer", largest + 1)):
+        with pytest.raises(NotFound):
+            id_of(value, "Customer")
