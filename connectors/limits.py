@@ -27,7 +27,7 @@ from mdm.records import (
 KEY = 200  # source keys, ledger entry keys, party references
 FACT_KEY = 100  # order, delivery, call and ticket numbers, tracking numbers
 NAME = 300  # display names and their pinyin
-IDENTITY = 320  # phone, e-mail and identifier values; blocking key values
+IDENTITY = 320  # phone, e-mail and identifier values
 INT32 = 2**31 - 1
 MONEY = Decimal(10) ** 14  # Numeric(16, 2)
 QUANTITY = Decimal(10) ** 13  # Numeric(16, 3)

@@ -23,12 +23,7 @@ from cdhub.console import console
 from cdhub.services import learning
 from cdhub.services.announce import announce_changes, announce_customers
 from cdhub.services.file_ingest import FileProgress, ingest_file
-from cdhub.services.ingest import (
-    DeferredMatcher,
-    IngestPipeline,
-    IngestSummary,
-    Matcher,
-)
+from cdhub.services.ingest import DeferredMatcher, IngestPipeline, IngestSummary, Matcher
 from cdhub.services.setup import load_match_service
 from cdhub.settings import Settings
 from cdhub.storage.engine import create_engine, create_sessionmaker

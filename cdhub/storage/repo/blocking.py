@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cdhub.storage.models import BlockingKey as BlockingKeyRow
 from cdhub.storage.models import table_of
 from cdhub.storage.repo.source_records import chunks, insert_many
-from mdm.blocking import BlockingKey
+from mdm.blocking import MAX_KEY_LENGTH, BlockingKey
 
 
 async def replace_keys(
@@ -33,7 +33,7 @@ async def replace_keys(
         table_of(BlockingKeyRow),
         ("source_record_id", "key_type", "key_value"),
         [
-            (record_id, k.key_type, k.value[:320])
+            (record_id, k.key_type, k.value[:MAX_KEY_LENGTH])
             for record_id in ids
             for k in sorted(set(keys_by_record[record_id]))
         ],
@@ -49,7 +49,8 @@ async def sync_keys(
     and inserting every key again; returns how many records got new keys.
     """
     wanted = {
-        rid: {(k.key_type, k.value[:320]) for k in keys} for rid, keys in keys_by_record.items()
+        rid: {(k.key_type, k.value[:MAX_KEY_LENGTH]) for k in keys}
+        for rid, keys in keys_by_record.items()
     }
     stored: dict[int, set[tuple[str, str]]] = {}
     rows = await session.execute(
@@ -80,7 +81,7 @@ async def block_sizes(session: AsyncSession, keys: Iterable[BlockingKey]) -> dic
     statement per chunk of keys, with the keys passed as parameters: building a
     query per key costs more in Python than the database spends counting.
     """
-    wanted = sorted({(k.key_type, k.value[:320]) for k in keys})
+    wanted = sorted({(k.key_type, k.value[:MAX_KEY_LENGTH]) for k in keys})
     sizes: dict[BlockingKey, int] = {}
     postgres = session.get_bind().dialect.name == "postgresql"
     for part in chunks(wanted, 5000 if postgres else 500):
@@ -104,7 +105,7 @@ async def records_with_keys(
     session: AsyncSession, keys: Sequence[BlockingKey]
 ) -> dict[BlockingKey, list[int]]:
     """Source record ids per key."""
-    wanted = sorted({(k.key_type, k.value[:320]) for k in keys})
+    wanted = sorted({(k.key_type, k.value[:MAX_KEY_LENGTH]) for k in keys})
     found: dict[BlockingKey, list[int]] = {}
     postgres = session.get_bind().dialect.name == "postgresql"
     for part in chunks(wanted, 5000 if postgres else 500):

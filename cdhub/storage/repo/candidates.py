@@ -33,10 +33,8 @@ from cdhub.storage.repo import golden as golden_repo
 from cdhub.storage.repo import source_records as records_repo
 from cdhub.storage.repo.blocking import COUNT_LIMIT
 from cdhub.storage.repo.golden import Member
-from mdm.blocking import BlockingKey
+from mdm.blocking import MAX_KEY_LENGTH, BlockingKey
 from mdm.records import order_reference
-
-KEY_LENGTH = 320  # the stored key_value's length
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +127,7 @@ async def _in_one_statement(
     caps: Mapping[str, int | None],
     numbers: list[str],
 ) -> Candidates:
-    rows = [(rid, k.key_type, k.value[:KEY_LENGTH]) for rid in sorted(keys) for k in keys[rid]]
+    rows = [(rid, k.key_type, k.value[:MAX_KEY_LENGTH]) for rid in sorted(keys) for k in keys[rid]]
     own = Counter((t, v) for _, t, v in rows)
     wanted = sorted(own)
     batch = sorted(keys)
