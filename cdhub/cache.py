@@ -345,7 +345,7 @@ class RedisBroker:
             finally:
                 self._pubsub = None
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]  # typed from redis 8
             if failed and self._queues:
                 # Redis is away: publishes of this process reach its subscribers meanwhile.
                 await asyncio.sleep(RETRY_S)
