@@ -21,7 +21,14 @@ import numpy as np
 import numpy.typing as npt
 
 from mdm.blocking import BlockingKey, candidate_pairs, max_block_size
-from mdm.clustering import CannotLinks, Edge, SourceRef, attach_exclusive, cluster
+from mdm.clustering import (
+    CannotLinks,
+    Edge,
+    SourceRef,
+    ambiguous_edges,
+    attach_exclusive,
+    cluster,
+)
 from mdm.decision import Decision, decide_features
 from mdm.features import RecordFeatures
 from mdm.model import (
@@ -202,7 +209,13 @@ def cluster_records(
         for (i, j), d in decisions.items()
         if d.outcome is Outcome.MATCH and not links.forbids(refs[i], refs[j])
     ]
-    result = cluster(len(features), edges, veto)
+    ambiguous = ambiguous_edges(
+        edges,
+        veto,
+        settings.thresholds.ambiguity_margin,
+        certain=lambda e: decision(e.i, e.j).rules.match_rule is not None,
+    )
+    result = cluster(len(features), [e for e in edges if e not in ambiguous], veto)
     clustered = result.clusters
 
     def link_ok(limit: float) -> Callable[[int, int], bool]:
@@ -234,7 +247,8 @@ def cluster_records(
         for (i, j), d in decisions.items()
         if d.outcome is Outcome.POSSIBLE_MATCH and cluster_of[i] != cluster_of[j]
     ]
-    review.extend(decision(e.i, e.j) for e in result.refused if cluster_of[e.i] != cluster_of[e.j])
+    left_out = (*result.refused, *sorted(ambiguous, key=lambda e: (e.i, e.j)))
+    review.extend(decision(e.i, e.j) for e in left_out if cluster_of[e.i] != cluster_of[e.j])
     review.sort(key=lambda d: (-d.score.match_weight, d.left, d.right))
     clusters = sorted(tuple(sorted(refs[i] for i in members)) for members in clustered)
     return BatchResult(

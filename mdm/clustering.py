@@ -78,6 +78,57 @@ def cluster(
     return ClusterResult(tuple(clusters), tuple(refused))
 
 
+# A record with more MATCH edges than this is not checked for ambiguity beyond them
+# (its strongest edges): the check is quadratic in a record's edges.
+MAX_AMBIGUITY_EDGES = 64
+
+
+def ambiguous_edges(
+    edges: Iterable[Edge],
+    veto: Callable[[int, int], bool],
+    margin: float,
+    certain: Callable[[Edge], bool] = lambda e: False,
+) -> frozenset[Edge]:
+    """MATCH edges of a record that fits two parties known to differ about equally well.
+
+    The batch twin of the real-time rule in :func:`mdm.incremental.assign`. A
+    nameless phone binding on a family's shared mobile matches the father's
+    and the daughter's shop accounts with the same weight, and the two
+    accounts veto each other (different given names). Union-find would attach
+    the binding to whichever account comes first: a coin toss that shows one
+    of them the other's orders. So when a record's edges to two records that
+    veto each other are within ``margin``, both edges are dropped (left for
+    review), unless ``certain`` says an edge is forced by a rule (a shared
+    valid resident id). A clearly stronger edge still wins.
+
+    Args:
+        edges: MATCH edges.
+        veto: As in :func:`cluster`.
+        margin: ``Thresholds.ambiguity_margin``.
+        certain: True for an edge a match rule forces; it is never dropped.
+
+    Returns:
+        The edges to leave out of clustering.
+    """
+    ends: dict[int, list[tuple[float, int, Edge]]] = {}
+    for e in edges:
+        ends.setdefault(e.i, []).append((e.weight, e.j, e))
+        ends.setdefault(e.j, []).append((e.weight, e.i, e))
+    dropped: set[Edge] = set()
+    for own in ends.values():
+        if len(own) < 2:
+            continue
+        own.sort(key=lambda t: (-t[0], t[1]))
+        own = own[:MAX_AMBIGUITY_EDGES]
+        for a, (wa, ka, ea) in enumerate(own):
+            for wb, kb, eb in own[a + 1 :]:
+                if wa - wb >= margin:
+                    break
+                if veto(ka, kb):
+                    dropped.update(e for e in (ea, eb) if not certain(e))
+    return frozenset(dropped)
+
+
 def attach_exclusive(
     clusters: Iterable[tuple[int, ...]],
     holder_groups: Iterable[Sequence[int]],

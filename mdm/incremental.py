@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mdm.blocking import max_block_size
@@ -260,6 +260,14 @@ def _mergeable(
     return True
 
 
+def _close(member: GoldenDecision, other: GoldenDecision, settings: MatchSettings) -> bool:
+    """``member`` (in the group) fits no better than ``other`` plus the ambiguity margin."""
+    assert member.best is not None
+    if member.best.rules.match_rule:
+        return False  # a rule (a shared valid id) is not weighed against evidence
+    return member.weight - other.weight < settings.thresholds.ambiguity_margin
+
+
 def assign(
     record: PartyRecord,
     candidates: Mapping[str, CandidateGolden],
@@ -310,22 +318,32 @@ def assign(
     merge: list[str] = []
     if matches:
         group = [by_id[matches[0].golden_id]]
-        leader = matches[0]
+        decision_of = {d.golden_id: d for d in matches}
         ambiguous = False
         for other in matches[1:]:
-            if _mergeable(group, by_id[other.golden_id], model, settings, tf, links):
-                group.append(by_id[other.golden_id])
+            candidate = by_id[other.golden_id]
+            if _mergeable(group, candidate, model, settings, tf, links):
+                group.append(candidate)
                 continue
             refused = GoldenDecision(
                 other.golden_id, Outcome.POSSIBLE_MATCH, other.best, "bridge_refused"
             )
             review.append(refused)
-            assert leader.best is not None
-            if (
-                not leader.best.rules.match_rule
-                and leader.weight - other.weight < settings.thresholds.ambiguity_margin
-            ):
+            # A member of the group that differs from this golden and fits the
+            # record about as well: which of the two the record is, is a coin toss.
+            rivals = [
+                g
+                for g in group
+                if _close(decision_of[g.golden_id], other, settings)
+                and not _mergeable([g], candidate, model, settings, tf, links)
+            ]
+            if group[0] in rivals:
                 ambiguous = True
+                continue
+            for g in rivals:
+                group.remove(g)
+                rival = decision_of[g.golden_id]
+                review.append(replace(rival, outcome=Outcome.POSSIBLE_MATCH, veto="ambiguous"))
         if ambiguous:
             review.extend(
                 GoldenDecision(g.golden_id, Outcome.POSSIBLE_MATCH, d.best, "ambiguous")

@@ -311,9 +311,9 @@ class Thresholds:
         possible_weight: At or above (and below ``match_weight``): POSSIBLE_MATCH.
         contradiction_weight: A pair's evidence weight (prior excluded) at or
             below this vetoes putting its records in one cluster.
-        ambiguity_margin: In incremental assignment, a record that matches two
-            goldens that may not merge, with best weights within this margin,
-            joins neither (new golden, both for review).
+        ambiguity_margin: A record that matches two goldens (in batch: two
+            records) that may not merge, with weights within this margin,
+            joins neither (both for review): which one it is would be a coin toss.
         exclusive_weight: A POSSIBLE_MATCH pair at or above this weight that
             shares a phone or email held by no third party still links
             (:func:`mdm.clustering.attach_exclusive`); None turns this off.

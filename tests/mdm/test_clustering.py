@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
+
 from mdm.batch import cluster_records
-from mdm.clustering import CannotLinks, Edge, attach_exclusive, cluster
+from mdm.clustering import CannotLinks, Edge, ambiguous_edges, attach_exclusive, cluster
 from mdm.model import load_default_model
-from mdm.settings import default_settings
+from mdm.records import PartyRecord
+from mdm.settings import MatchSettings, default_settings
 from tests.mdm.matching_records import person
 
 SETTINGS = default_settings()
@@ -65,3 +68,47 @@ def test_a_contact_point_two_parties_claim_attaches_nothing() -> None:
 def test_a_weak_pair_among_the_holders_attaches_nothing() -> None:
     out = attach_exclusive(((0,), (1,)), [[0, 1]], lambda x, y: False, lambda x, y: False)
     assert out == ((0,), (1,))
+
+
+def test_a_record_fitting_two_differing_records_equally_links_to_neither() -> None:
+    # 2 matches 0 and 1 with the same weight, and 0 and 1 are different parties
+    edges = [Edge(0, 2, 6.0), Edge(1, 2, 6.0), Edge(2, 3, 12.0)]
+    dropped = ambiguous_edges(edges, lambda x, y: {x, y} == {0, 1}, margin=1.0)
+    assert dropped == {Edge(0, 2, 6.0), Edge(1, 2, 6.0)}
+
+
+def test_a_clearly_stronger_or_rule_forced_edge_is_not_ambiguous() -> None:
+    veto = lambda x, y: {x, y} == {0, 1}  # noqa: E731
+    assert ambiguous_edges([Edge(0, 2, 8.0), Edge(1, 2, 6.0)], veto, margin=1.0) == set()
+    forced = Edge(0, 2, 6.0)
+    dropped = ambiguous_edges(
+        [forced, Edge(1, 2, 6.5)], veto, margin=1.0, certain=lambda e: e == forced
+    )
+    assert dropped == {Edge(1, 2, 6.5)}
+
+
+def _binding_family() -> tuple[list[PartyRecord], MatchSettings]:
+    """A father and a daughter sharing one mobile, and a WeChat user whose mini-program
+    phone binding carries that mobile; the settings make a shared mobile alone a MATCH."""
+    mobile = "13912345678"
+    records = [
+        person("M1", "王建国", mobile=mobile, member_id="M1", gender="M"),
+        person("M2", "王嘉欣", mobile=mobile, member_id="M2", gender="F"),
+        person("o6_1", source="wechat", unionid="oUNION1", openid="o6_1"),
+        person("oMini_1", source="wechat", mobile=mobile, unionid="oUNION1", openid="oMini_1"),
+    ]
+    lenient = dataclasses.replace(SETTINGS.thresholds, match_weight=-3.0)
+    return records, dataclasses.replace(SETTINGS, thresholds=lenient)
+
+
+def test_a_nameless_binding_on_a_family_mobile_joins_neither_family_member() -> None:
+    records, settings = _binding_family()
+    result = cluster_records(records, MODEL, settings)
+    assert result.clusters == (
+        (("shop", "M1"),),
+        (("shop", "M2"),),
+        (("wechat", "o6_1"), ("wechat", "oMini_1")),
+    )
+    reviewed = {frozenset((d.left, d.right)) for d in result.review}
+    assert frozenset((("shop", "M1"), ("wechat", "oMini_1"))) in reviewed
+    assert frozenset((("shop", "M2"), ("wechat", "oMini_1"))) in reviewed

@@ -135,3 +135,17 @@ def test_a_possible_match_with_a_close_rival_joins_no_one() -> None:
     a = assign(caller, goldens(("G1", (jiaxin,)), ("G2", (meiling,))), MODEL, SETTINGS)
     assert a.golden_id is None
     assert {r.golden_id for r in a.review} == {"G1", "G2"}
+
+
+def test_a_binding_joins_its_wechat_user_but_neither_family_member_sharing_its_mobile() -> None:
+    father = person("M1", "王建国", mobile=MOBILE, member_id="M1", gender="M")
+    daughter = person("M2", "王嘉欣", mobile=MOBILE, member_id="M2", gender="F")
+    follower = person("o6_1", source="wechat", unionid="oUNION1", openid="o6_1")
+    binding = person("oMini_1", source="wechat", mobile=MOBILE, unionid="oUNION1", openid="oMini_1")
+    # a shared mobile alone is a MATCH here: the father and the daughter fit equally well
+    lenient = dataclasses.replace(SETTINGS.thresholds, match_weight=-3.0)
+    settings = dataclasses.replace(SETTINGS, thresholds=lenient)
+    g = goldens(("G0", (follower,)), ("G1", (father,)), ("G2", (daughter,)))
+    a = assign(binding, g, MODEL, settings)
+    assert (a.golden_id, a.merge) == ("G0", ())
+    assert {r.golden_id for r in a.review} == {"G1", "G2"}
