@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     survivorship_file: Path | None = None
     match_settings_file: Path | None = None
     # After `cdhub ingest`, learn the model from the data once the hub holds
-    # `learn_min_records` party records, and again whenever it has grown
-    # `learn_growth`-fold since (cdhub/services/learning.py).
+    # `learn_min_records` party records, and again whenever it, or a source
+    # system holding a real share of it, has grown `learn_growth`-fold since
+    # (cdhub/services/learning.py).
     learn_automatically: bool = True
     learn_min_records: Annotated[int, Field(ge=2)] = 1000
     learn_growth: Annotated[float, Field(gt=1.0)] = 2.0

@@ -72,6 +72,9 @@ class Model:
     trained_at: str | None = None  # ISO 8601, None for the shipped prior
     record_count: int = 0
     em_iterations: int = 0
+    # (source system, records) it learned from, sorted; () for the prior and for
+    # models saved before this was kept.
+    source_counts: tuple[tuple[str, int], ...] = ()
 
     def parameters(self, name: str) -> ComparisonParameters:
         for c in self.comparisons:
@@ -356,6 +359,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
         "trained_at": model.trained_at,
         "record_count": model.record_count,
         "em_iterations": model.em_iterations,
+        "source_counts": dict(model.source_counts),
         "comparisons": {c.name: _parameters_to_dict(c) for c in model.comparisons},
     }
 
@@ -387,6 +391,9 @@ def model_from_dict(data: Mapping[str, Any]) -> Model:
         trained_at=data.get("trained_at") or None,
         record_count=int(data.get("record_count", 0)),
         em_iterations=int(data.get("em_iterations", 0)),
+        source_counts=tuple(
+            sorted((str(s), int(n)) for s, n in dict(data.get("source_counts") or {}).items())
+        ),
     )
 
 

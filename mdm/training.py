@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -387,6 +388,7 @@ def train_model(
         trained_at=(trained_at or datetime.now(UTC)).isoformat(),
         record_count=n,
         em_iterations=iterations,
+        source_counts=tuple(sorted(Counter(r.source_system for r in records).items())),
     )
 
 

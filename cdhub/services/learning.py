@@ -5,12 +5,15 @@ from the hub's records (EM, `mdm.training`) matches its data far better. So
 after a file load the hub learns on its own once it holds enough records to
 learn from, and again each time it has grown by a factor since the last model
 (the data it learned from would otherwise be a small, early sample), then
-re-matches everything in batch with the new model.
+re-matches everything in batch with the new model. A source system the model
+saw little or nothing of counts too: a model learned from the shop's members
+alone has never seen a caller known as "林小姐", so once the call center holds
+a real share of the hub the model is learned again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import text
@@ -23,6 +26,9 @@ from cdhub.storage.repo import decisions as decisions_repo
 from cdhub.storage.repo import source_records as records_repo
 
 _LOCK = 7_211_002  # advisory lock namespace of learning (matching uses 7_211_001)
+# A source system holding at least this share of the hub's records, grown the
+# learning growth factor since the model learned (from none, say), is due.
+SOURCE_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +48,34 @@ class LearnReport:
         )
 
 
-def learning_due(records: int, trained_on: int | None, min_records: int, growth: float) -> bool:
-    """Whether to learn now: enough records, and none learned yet or grown ``growth``-fold."""
-    if records < min_records:
+def learning_due(
+    records: Mapping[str, int],
+    trained_on: Mapping[str, int] | None,
+    min_records: int,
+    growth: float,
+) -> bool:
+    """Whether to learn now.
+
+    Args:
+        records: The hub's party records per source system.
+        trained_on: Per source system, what the active model learned from; None
+            while the prior serves. A key ``""`` holds a total whose sources are
+            not known (a model saved before they were kept).
+        min_records: Too few records to learn from below this.
+        growth: Learn again once the hub, or a source system holding at least
+            ``SOURCE_SHARE`` of it, has grown this many times over.
+    """
+    total = sum(records.values())
+    if total < min_records:
         return False
-    return trained_on is None or records >= growth * trained_on
+    if trained_on is None or total >= growth * sum(trained_on.values()):
+        return True
+    if "" in trained_on:
+        return False
+    return any(
+        n >= SOURCE_SHARE * total and n >= growth * trained_on.get(system, 0)
+        for system, n in records.items()
+    )
 
 
 async def train_and_rebuild(
@@ -85,14 +114,17 @@ async def match_everything(
     return report
 
 
-def _due_check(settings: Settings) -> Callable[[int, int | None], bool]:
-    def due(records: int, trained_on: int | None) -> bool:
+_Due = Callable[[Mapping[str, int], Mapping[str, int] | None], bool]
+
+
+def _due_check(settings: Settings) -> _Due:
+    def due(records: Mapping[str, int], trained_on: Mapping[str, int] | None) -> bool:
         return learning_due(records, trained_on, settings.learn_min_records, settings.learn_growth)
 
     return due
 
 
-def _never(records: int, trained_on: int | None) -> bool:
+def _never(records: Mapping[str, int], trained_on: Mapping[str, int] | None) -> bool:
     return False
 
 
@@ -100,7 +132,7 @@ async def _learn(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
     actor: str,
-    due: Callable[[int, int | None], bool] | None,
+    due: _Due | None,
     *,
     rebuild_anyway: bool = False,
 ) -> LearnReport | None:
@@ -108,8 +140,9 @@ async def _learn(
     async with sessions() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _LOCK})
-        records = await records_repo.party_count(session)
-        learn = due is None or due(records, await decisions_repo.trained_on(session))
+        counts = await records_repo.party_counts(session)
+        records = sum(counts.values())
+        learn = due is None or due(counts, await decisions_repo.trained_on(session))
         if not (learn or rebuild_anyway):
             return None
         # One read serves both: the same record objects also reuse their cached features.

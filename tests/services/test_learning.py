@@ -13,20 +13,28 @@ from cdhub.services.loading import DEMO_SOURCES, ingest_paths
 from cdhub.settings import Settings, load_settings
 from cdhub.state import HubState
 from cdhub.storage.engine import create_engine, create_sessionmaker
+from cdhub.storage.repo import decisions as decisions_repo
 from tests.services.helpers import scalar
 
 
 @pytest.mark.parametrize(
     ("records", "trained_on", "due"),
     [
-        (999, None, False),  # too few to learn from
-        (1000, None, True),  # enough, and only the prior serves
-        (1500, 1000, False),  # learned already; not grown enough
-        (2000, 1000, True),  # doubled since: learn again
+        ({"shop": 999}, None, False),  # too few to learn from
+        ({"shop": 1000}, None, True),  # enough, and only the prior serves
+        ({"shop": 1500}, {"shop": 1000}, False),  # learned already; not grown enough
+        ({"shop": 2000}, {"shop": 1000}, True),  # doubled since: learn again
+        # the call center, unseen by the model, now holds a real share of the hub
+        ({"shop": 1000, "callcenter": 400}, {"shop": 1000}, True),
+        ({"shop": 1000, "callcenter": 40}, {"shop": 1000}, False),  # a sliver: not yet
+        ({"shop": 1000, "callcenter": 400}, {"shop": 1000, "callcenter": 300}, False),
+        # a model saved before sources were kept: only the total counts
+        ({"shop": 1000, "callcenter": 400}, {"": 1000}, False),
+        ({"shop": 1000, "callcenter": 1000}, {"": 1000}, True),
     ],
 )
 def test_learning_is_due_with_enough_records_or_enough_growth(
-    records: int, trained_on: int | None, due: bool
+    records: dict[str, int], trained_on: dict[str, int] | None, due: bool
 ) -> None:
     assert learning_due(records, trained_on, min_records=1000, growth=2.0) is due
 
@@ -51,6 +59,35 @@ async def test_the_hub_learns_once_it_holds_enough_records_then_waits_to_grow(
         assert await learn_if_due(sessions, learning, "test") is None
         off = learning.model_copy(update={"learn_automatically": False, "learn_min_records": 2})
         assert await learn_if_due(sessions, off, "test") is None
+    finally:
+        await engine.dispose()
+
+
+async def test_a_source_system_the_model_never_saw_makes_learning_due_again(
+    hub: HubState, settings: Settings, tmp_path: Path
+) -> None:
+    files = generate_demo(tmp_path / "demo", people=60, seed=3)
+    learning = settings.model_copy(update={"learn_min_records": 50, "learn_growth": 3.0})
+    engine = create_engine(learning)
+    sessions = create_sessionmaker(engine)
+    try:
+        await ingest_paths(learning, "shop", [files.shop], resume=False)
+        first = await learn_if_due(sessions, learning, "test")
+        assert first is not None
+        assert await learn_if_due(sessions, learning, "test") is None
+        await ingest_paths(learning, "callcenter", [files.callcenter], resume=False)
+        callers = await scalar(
+            hub, "SELECT count(*) FROM source_records WHERE source_system = 'callcenter'"
+        )
+        shop = await scalar(hub, "SELECT count(*) FROM source_records WHERE source_system = 'shop'")
+        # the hub has not grown threefold: the new source alone makes learning due
+        assert callers + shop < 3 * shop
+        second = await learn_if_due(sessions, learning, "test")
+        assert second is not None
+        assert second.model != first.model
+        async with sessions() as session:
+            learned = await decisions_repo.trained_on(session)
+        assert learned == {"shop": shop, "callcenter": callers}
     finally:
         await engine.dispose()
 

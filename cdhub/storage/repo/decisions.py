@@ -173,10 +173,17 @@ async def active_model(session: AsyncSession) -> dict[str, Any] | None:
     return dict(model) if model is not None else None
 
 
-async def trained_on(session: AsyncSession) -> int | None:
-    """How many records the active trained model learned from; None while the prior serves."""
-    count = await session.scalar(_active(MatchModelRow.record_count))
-    return None if count is None else int(count)
+async def trained_on(session: AsyncSession) -> dict[str, int] | None:
+    """Per source system, the records the active trained model learned from; None while
+    the prior serves. A model saved before source counts were kept gives ``{"": count}``."""
+    row = (
+        await session.execute(_active(MatchModelRow.record_count).add_columns(MatchModelRow.model))
+    ).one_or_none()
+    if row is None:
+        return None
+    count, model = row
+    sources = (model or {}).get("source_counts") or {}
+    return {str(s): int(n) for s, n in sources.items()} or {"": int(count)}
 
 
 async def save_model(

@@ -318,6 +318,16 @@ async def party_count(session: AsyncSession) -> int:
     return int(await session.scalar(query) or 0)
 
 
+async def party_counts(session: AsyncSession) -> dict[str, int]:
+    """Stored party records that are not erased, per source system (exact counts)."""
+    query = (
+        select(SourceRecord.source_system, func.count(SourceRecord.id))
+        .where(SourceRecord.erased.is_(False))
+        .group_by(SourceRecord.source_system)
+    )
+    return {str(system): int(n) for system, n in (await session.execute(query)).all()}
+
+
 async def any_unmatched(session: AsyncSession) -> bool:
     """Whether a stored (not erased) record belongs to no golden customer yet: a
     deferred load awaiting its batch match, or one cut short before it ran."""
