@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     # system holding a real share of it, has grown `learn_growth`-fold since
     # (cdhub/services/learning.py).
     learn_automatically: bool = True
-    learn_min_records: Annotated[int, Field(ge=2)] = 1000
+    learn_min_records: Annotated[int, Field(ge=2)] = 100
     learn_growth: Annotated[float, Field(gt=1.0)] = 2.0
     # A file load of at least `bulk_min_records` lines that at least doubles the hub
     # stores first and matches once in batch (cdhub/services/loading.py): matching
