@@ -1219,8 +1219,11 @@ class Builder:
     def company_calls(self, co: Company) -> None:
         """Calls on the company's behalf: from its switchboard, or from a contact's own mobile.
 
-        A call from a contact's mobile always cites one of the company's sales orders, so the
-        truth (the company, not the contact) stays knowable from the data.
+        The truth follows who the record names: a call the agent logged under the company's
+        name is the company's; one logged under the contact's surname and title ("陈小姐") is
+        the contact's, a person calling for her employer (a person and an organisation are
+        never one party; the person is the company's contact). A call from a contact's mobile
+        always cites one of the company's sales orders.
         """
         g, c = self.g, self.c
         for _ in range(g.rng.randint(1, 3)):
@@ -1234,14 +1237,17 @@ class Builder:
             else:
                 ext = contact.extension if contact else None
                 number = g.landline(co.area, co.switchboard, ext)
-            name = g.weighted(
-                [co.short, co.name, g.titled(contact) if contact else co.short], [35, 25, 40]
-            )
+            as_contact = contact is not None and g.chance(0.4)
+            if as_contact:
+                assert contact is not None
+                name, caller = g.titled(contact), contact.eid
+            else:
+                name, caller = g.weighted([co.short, co.name], [35, 25]), co.eid
             ticket = self.new_ticket() if g.chance(0.6) else ""
             row = self.call_row(number, name, t, ticket, "open" if ticket else "", order_no, "")
             c.add_call(t, row)
-            c.truth.append(("callcenter", row["call_id"], co.eid))
-            c.count("call by a company")
+            c.truth.append(("callcenter", row["call_id"], caller))
+            c.count("call for a company by its contact" if as_contact else "call by a company")
 
     # ---- erp
     def new_kunnr(self) -> str:
