@@ -191,13 +191,30 @@ _ORG_WORDS = re.compile(
 )
 
 
+# What a trade name ends in (润和建材, 盛世贸易, 东方科技): a call-center agent types a
+# company's short name without its legal form. Only names of four hanzi or more count:
+# a person's name is two to three (four with a compound surname, which rarely ends so).
+_TRADE_WORDS = (
+    "贸易|商贸|工贸|实业|科技|技术|信息|网络|软件|电子|电器|电气|机械|设备|建材|建筑|建设|工程|"
+    "装饰|装修|物流|运输|快递|环保|能源|化工|材料|医药|药业|生物|食品|餐饮|服饰|服装|纺织|"
+    "家具|五金|印刷|包装|广告|传媒|文化|教育|咨询|投资|置业|地产|物业|汽车|汽配|农业|制药|"
+    "塑料|钢铁|玻璃|陶瓷|照明|光电|通信|仪器|控股|电商"
+)
+_TRADE_NAME = re.compile(rf"^[\u4e00-\u9fff]{{2,}}(?:{_TRADE_WORDS})$")
+
+
 def looks_like_organisation(name: str) -> bool:
     """Tell whether a name reads as an organisation rather than a person.
 
     Example:
         >>> looks_like_organisation("上海林氏贸易有限公司"), looks_like_organisation("林嘉欣")
         (True, False)
+        >>> looks_like_organisation("润和建材")
+        True
     """
     if is_blank(name):
         return False
-    return _ORG_WORDS.search(to_simplified(clean_text(name))) is not None
+    text = to_simplified(clean_text(name))
+    if _ORG_WORDS.search(text) is not None:
+        return True
+    return _TRADE_NAME.match(text.replace(" ", "")) is not None
