@@ -97,6 +97,13 @@ def _customer(payload: Mapping[str, Any]) -> PartyRecord:
     if is_org:
         full_name = _join_name(name1, name2)
         org_name = normalize_org_name(full_name) if full_name else None
+        if org_name is not None and name1 and name2 and org_name.branch is None:
+            whole = normalize_org_name(name1)
+            if whole is not None and whole.legal_form is not None:
+                # NAME1 is a whole name already: NAME2 is a second line (an English
+                # name, a department), not the rest of it; gluing them spoils the core.
+                org_name = whole
+                extra["NAME2"] = name2
         names: tuple[PersonName, ...] = ()
         # An invalid credit code stays on the record as evidence, valid=False.
         identifiers.append(normalize_credit_code(tax_code) if tax_code else None)

@@ -100,6 +100,19 @@ def test_name2_continues_the_organisation_name() -> None:
     assert party.org_name.full == "广州天河体育用品有限公司"
 
 
+def test_name2_that_is_a_branch_continues_a_whole_name() -> None:
+    party = customer(NAME1="上海林氏贸易有限公司", NAME2="徐汇分公司")
+    assert party.org_name is not None
+    assert (party.org_name.core, party.org_name.branch) == ("林氏贸易", "徐汇分公司")
+
+
+def test_name2_after_a_whole_name_is_a_second_line_not_part_of_it() -> None:
+    party = customer(NAME1="上海宝丰服饰股份有限公司", NAME2="Shanghai Baofeng Apparel Co., Ltd.")
+    assert party.org_name is not None
+    assert (party.org_name.core, party.org_name.legal_form) == ("宝丰服饰", "股份有限公司")
+    assert party.extra["NAME2"] == "Shanghai Baofeng Apparel Co., Ltd."
+
+
 def test_a_z002_row_is_a_person() -> None:
     party = customer(KTOKD="Z002", NAME1="林嘉欣", STCD5="", TELF1="13912345678", REGIO="44")
     assert party.kind is PartyKind.PERSON
