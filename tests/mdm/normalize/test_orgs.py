@@ -110,6 +110,8 @@ ORG_LIKE_ROWS = [
     ("润和建材", True, "trade name: core + industry"),
     ("盛世贸易", True, "trade name: trading"),
     ("東方科技", True, "trade name, traditional"),
+    ("天成餐饮管理", True, "trade name: management"),
+    ("永泰医疗器械", True, "trade name: medical devices"),
     ("张建材", False, "three hanzi: a person's name"),
     ("欧阳建国", False, "compound surname"),
     ("林嘉欣", False, "person"),
