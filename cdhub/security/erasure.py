@@ -60,6 +60,7 @@ from cdhub.storage.models import (
     TicketEvent,
     Xref,
 )
+from cdhub.storage.repo.key_pairs import pair_chunks, pair_in
 from cdhub.storage.repo.source_records import chunks
 from cdhub.storage.repo.upsert import upsert
 from mdm.records import PartyKind, PartyRecord
@@ -471,13 +472,10 @@ async def is_erased(session: AsyncSession, source_system: str, source_key: str) 
 async def erased_keys(
     session: AsyncSession, keys: Iterable[tuple[str, str]]
 ) -> set[tuple[str, str]]:
-    """The erased ones among ``keys`` (one statement per 500), for a whole ingest batch."""
+    """The erased ones among ``keys``, for a whole ingest batch (`pair_chunks`)."""
     found: set[tuple[str, str]] = set()
-    for part in chunks(sorted(set(keys))):
-        rows = await session.execute(
-            select(ErasedSourceKey.source_system, ErasedSourceKey.source_key).where(
-                tuple_(ErasedSourceKey.source_system, ErasedSourceKey.source_key).in_(part)
-            )
-        )
+    columns = (ErasedSourceKey.source_system, ErasedSourceKey.source_key)
+    for part in pair_chunks(session, keys):
+        rows = await session.execute(select(*columns).where(pair_in(session, columns, part)))
         found |= {(str(s), str(k)) for s, k in rows.all()}
     return found

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import Call, Delivery, LoyaltyEntry, Order, OrderItem, Ticket
+from cdhub.storage.repo.key_pairs import pair_chunks, pair_in
 from cdhub.storage.repo.source_records import chunks
 from cdhub.storage.repo.upsert import upsert
 from mdm.records import CallFact, DeliveryFact, LoyaltyEvent, OrderFact
@@ -113,10 +114,10 @@ async def _order_ids(
     session: AsyncSession, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
     found: dict[tuple[str, str], int] = {}
-    for part in chunks(keys):
+    for part in pair_chunks(session, keys):
         rows = await session.execute(
             select(Order.source_system, Order.order_no, Order.id).where(
-                tuple_(Order.source_system, Order.order_no).in_(part)
+                pair_in(session, (Order.source_system, Order.order_no), part)
             )
         )
         for system, number, order_id in rows:
@@ -197,10 +198,10 @@ async def refresh_tickets(
     session: AsyncSession, tickets: Sequence[tuple[str, str]], now: datetime
 ) -> None:
     """Recompute each ticket from all its calls, so arrival order never matters."""
-    for part in chunks(list(tickets)):
+    for part in pair_chunks(session, tickets):
         rows = await session.execute(
             select(Call)
-            .where(tuple_(Call.source_system, Call.ticket_no).in_(part))
+            .where(pair_in(session, (Call.source_system, Call.ticket_no), part))
             .order_by(Call.started_at, Call.id)
         )
         by_ticket: dict[tuple[str, str], list[Call]] = {}
@@ -209,7 +210,7 @@ async def refresh_tickets(
             by_ticket.setdefault((call.source_system, call.ticket_no), []).append(call)
         existing = await session.execute(
             select(Ticket.source_system, Ticket.ticket_no, Ticket.status, Ticket.status_at).where(
-                tuple_(Ticket.source_system, Ticket.ticket_no).in_(part)
+                pair_in(session, (Ticket.source_system, Ticket.ticket_no), part)
             )
         )
         hub_status = {(s, n): (status, at) for s, n, status, at in existing}

@@ -20,12 +20,12 @@ from sqlalchemy import (
     literal,
     select,
     text,
-    tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import SourceRecord, SourceRecordVersion, Xref, table_of
+from cdhub.storage.repo.key_pairs import pair_chunks, pair_in
 
 CHUNK = 500
 T = TypeVar("T")
@@ -178,12 +178,11 @@ async def load_by_keys(
     session: AsyncSession, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], StoredRecord]:
     """Current stored records for (source system, source key) pairs."""
-    wanted = sorted(set(keys))
     found: dict[tuple[str, str], StoredRecord] = {}
-    for part in chunks(wanted):
+    for part in pair_chunks(session, keys):
         rows = await session.execute(
             select(SourceRecord).where(
-                tuple_(SourceRecord.source_system, SourceRecord.source_key).in_(part)
+                pair_in(session, (SourceRecord.source_system, SourceRecord.source_key), part)
             )
         )
         for row in rows.scalars():
