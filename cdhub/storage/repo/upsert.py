@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from cdhub.storage.repo.row_arrays import CHUNK, array_params, rows_from_arrays
+
 
 async def upsert(
     session: AsyncSession,
@@ -23,12 +25,19 @@ async def upsert(
 
     A clashing row is rewritten only when a non-``stamps`` column really changes,
     so re-delivering the same data leaves every row (timestamps included) as it was.
+    Rows are written in the order given (ids follow it); a later row of the same
+    key is applied after an earlier one. On PostgreSQL, rows of distinct keys are
+    written by one statement (`rows_from_arrays`).
     """
     if not rows:
         return
     table: Table = model.__table__  # type: ignore[assignment]
-    dialect = session.get_bind().dialect.name
-    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement: Any = (postgresql.insert if postgres else sqlite.insert)(table)
+    arrays = postgres and _distinct_keys(rows, conflict)
+    if arrays:
+        columns = list(rows[0])
+        statement = statement.from_select(columns, rows_from_arrays(table, columns))
     if update:
         changed = [
             table.c[column].is_distinct_from(statement.excluded[column])
@@ -42,4 +51,19 @@ async def upsert(
         )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
-    await session.execute(statement, list(rows))
+    if not arrays:
+        await session.execute(statement, list(rows))
+        return
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(statement, array_params(columns, rows[start : start + CHUNK]))
+
+
+def _distinct_keys(rows: Sequence[dict[str, Any]], conflict: Sequence[str]) -> bool:
+    """Whether one statement can write ``rows``: more than one, all with the same columns,
+    none clashing with another on the conflict key (ON CONFLICT DO UPDATE refuses to touch
+    a row twice in one statement; one execution per row, as before, handles them)."""
+    if len(rows) < 2:
+        return False
+    columns = rows[0].keys()
+    keys = {tuple(row[c] for c in conflict) for row in rows if row.keys() == columns}
+    return len(keys) == len(rows)
