@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import SourceRecord, SourceRecordVersion, Xref, table_of
 from cdhub.storage.repo.key_pairs import pair_chunks, pair_in
+from cdhub.storage.repo.row_arrays import CHUNK as ARRAY_CHUNK
+from cdhub.storage.repo.row_arrays import array_params, rows_from_arrays
 
 CHUNK = 500
 T = TypeVar("T")
@@ -235,12 +237,33 @@ async def insert_records(
         }
         for w in writes
     ]
-    result = await session.execute(
-        insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), rows
-    )
-    ids = [row[0] for row in result]
+    if session.get_bind().dialect.name == "postgresql":
+        ids = await _insert_from_arrays(session, rows)
+    else:
+        result = await session.execute(
+            insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), rows
+        )
+        ids = [row[0] for row in result]
     await _insert_versions(session, ids, now)
     return ids
+
+
+async def _insert_from_arrays(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """PostgreSQL: insert ``rows`` by one statement per `row_arrays.CHUNK`; their ids in order."""
+    table = table_of(SourceRecord)
+    columns = list(rows[0])
+    statement = (
+        insert(table)
+        .from_select(columns, rows_from_arrays(table, columns))
+        .returning(table.c.id, table.c.source_system, table.c.source_key)
+    )
+    ids: dict[tuple[str, str], int] = {}
+    for start in range(0, len(rows), ARRAY_CHUNK):
+        result = await session.execute(
+            statement, array_params(columns, rows[start : start + ARRAY_CHUNK])
+        )
+        ids.update({(system, key): int(i) for i, system, key in result})
+    return [ids[(row["source_system"], row["source_key"])] for row in rows]
 
 
 async def update_records(
