@@ -28,7 +28,7 @@ from cdhub.storage.repo.source_records import RecordWrite
 from connectors.base import Connector, RejectedPayload
 from connectors.files import RawRecord
 from mdm.blocking import BlockingKey
-from mdm.overlay import overlay
+from mdm.overlay import overlay_in_time
 from mdm.records import (
     CallFact,
     DeliveryFact,
@@ -266,7 +266,7 @@ class IngestPipeline:
                 key = (party.source_system, party.source_key)
                 if key in latest:
                     previous, _, owners = latest[key]
-                    merged = overlay(previous, party) if self.connector.overlays else party
+                    merged = overlay_in_time(previous, party) if self.connector.overlays else party
                     latest[key] = (merged, _raw_of(item.raw), [*owners, id(item)])
                 else:
                     latest[key] = (party, _raw_of(item.raw), [id(item)])
@@ -280,7 +280,7 @@ class IngestPipeline:
         for key, (party, raw, owners) in latest.items():
             existing = stored.get(key)
             if existing is not None and self.connector.overlays and not existing.erased:
-                party = overlay(party_from_dict(existing.attributes), party)
+                party = overlay_in_time(party_from_dict(existing.attributes), party)
             attributes = party_to_dict(party)
             write = RecordWrite(
                 source_system=key[0],

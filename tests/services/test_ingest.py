@@ -68,6 +68,30 @@ async def test_ingesting_the_same_files_twice_changes_nothing(hub: HubState) -> 
     assert await dump(hub) == before
 
 
+async def test_a_wechat_file_with_an_unsubscribe_after_the_follower_redelivers_as_a_no_op(
+    hub: HubState, tmp_path: Path
+) -> None:
+    follower = {"event": "user_info", "openid": "o6_redo", "nickname": "小林", "sex": 2,
+                "subscribe": 1, "subscribe_time": 1700000000, "unionid": "oU_redo"}  # fmt: skip
+    left = {"event": "unsubscribe", "openid": "o6_redo", "time": 1731000000}
+    path = tmp_path / "wechat.jsonl"
+    path.write_text(json.dumps(follower) + "\n" + json.dumps(left) + "\n", encoding="utf-8")
+    first = await ingest(hub, "wechat", path, batch_size=1)  # one event a batch
+    assert (first.created, first.updated) == (1, 1)
+    before = await dump(hub)
+    again = await ingest(hub, "wechat", path, batch_size=1)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    after = await dump(hub)
+    for tables in (before, after):
+        tables.pop("ingest_checkpoints")  # the file's checkpoint tells when it was read
+    assert after == before
+    subscribed = await scalar(
+        hub, "SELECT attributes FROM source_records WHERE source_key = 'o6_redo'"
+    )
+    attributes = subscribed if isinstance(subscribed, dict) else json.loads(subscribed)
+    assert attributes["subscribed"] is False  # the older follower event did not undo it
+
+
 async def test_changing_one_field_creates_exactly_one_new_version(
     hub: HubState, tmp_path: Path
 ) -> None:
