@@ -582,6 +582,12 @@ def run_once(
     )
 
 
+def _print_shares(counts: Counter[str], top: int) -> None:
+    total = sum(counts.values()) or 1
+    for cause, n in counts.most_common(top):
+        print(f"    {n:8d} ({n / total:5.1%})  {cause}")
+
+
 def report(r: RunResult, top_causes: int = 12) -> None:
     s = r.score
     print(f"\n=== people={r.people} seed={r.seed} order={r.order}")
@@ -600,18 +606,16 @@ def report(r: RunResult, top_causes: int = 12) -> None:
         print("  extra: " + ", ".join(f"{a}:{b}" for a, b in s.extra[:20]))
     print("  recall by system pair (true pairs: found / evidence ceiling):")
     for k, (t, found, ceil) in s.by_system_pair.items():
+        if not t:
+            continue
         print(f"    {k:22s} {t:7d}  R={found / t:.3f}  ceiling={ceil / t:.3f}")
     print("  false-merge pairs by what the two records share directly:")
-    total = sum(r.false_causes.values()) or 1
-    for cause, n in r.false_causes.most_common(top_causes):
-        print(f"    {n:8d} ({n / total:5.1%})  {cause}")
+    _print_shares(r.false_causes, top_causes)
     print("  largest false-merge groups:")
     for line in r.false_lines:
         print(line)
     print("  missed pairs (same entity, different customer) by system pair and evidence:")
-    total = sum(r.missed_causes.values()) or 1
-    for cause, n in r.missed_causes.most_common(top_causes):
-        print(f"    {n:8d} ({n / total:5.1%})  {cause}")
+    _print_shares(r.missed_causes, top_causes)
     print("  missed merges although exact evidence was there (examples):")
     for line in r.missed_lines:
         print(line)
