@@ -258,10 +258,8 @@ async def _insert_from_arrays(session: AsyncSession, rows: Sequence[dict[str, An
         .returning(table.c.id, table.c.source_system, table.c.source_key)
     )
     ids: dict[tuple[str, str], int] = {}
-    for start in range(0, len(rows), ARRAY_CHUNK):
-        result = await session.execute(
-            statement, array_params(columns, rows[start : start + ARRAY_CHUNK])
-        )
+    for part in chunks(rows, ARRAY_CHUNK):
+        result = await session.execute(statement, array_params(columns, part))
         ids.update({(system, key): int(i) for i, system, key in result})
     return [ids[(row["source_system"], row["source_key"])] for row in rows]
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from cdhub.storage.repo.row_arrays import CHUNK, array_params, rows_from_arrays
+from cdhub.storage.repo.source_records import chunks
 
 
 async def upsert(
@@ -54,8 +55,8 @@ async def upsert(
     if not arrays:
         await session.execute(statement, list(rows))
         return
-    for start in range(0, len(rows), CHUNK):
-        await session.execute(statement, array_params(columns, rows[start : start + CHUNK]))
+    for part in chunks(rows, CHUNK):
+        await session.execute(statement, array_params(columns, part))
 
 
 def _distinct_keys(rows: Sequence[dict[str, Any]], conflict: Sequence[str]) -> bool:
