@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cdhub.storage.models import Order, SourceRecord
+from cdhub.storage.repo.key_pairs import pair_chunks, pair_in
 from cdhub.storage.repo.source_records import chunks
 from mdm.records import order_reference
 
@@ -41,10 +42,9 @@ async def placed_orders(
     if parties is None:
         rows = [(s, k, n) for s, k, n in (await session.execute(ordered)).all()]
     else:
-        wanted = sorted(parties)
-        for chunk in chunks(wanted):
+        for chunk in pair_chunks(session, parties):
             result = await session.execute(
-                ordered.where(tuple_(Order.party_system, Order.party_key).in_(chunk))
+                ordered.where(pair_in(session, (Order.party_system, Order.party_key), chunk))
             )
             rows.extend((s, k, n) for s, k, n in result.all())
     out: dict[Ref, list[str]] = {}
@@ -84,11 +84,10 @@ async def order_placers_now(
 ) -> dict[tuple[str, str], Ref | None]:
     """(source system, order number) -> the party that placed it, for the stored ones."""
     out: dict[tuple[str, str], Ref | None] = {}
-    wanted = sorted(orders)
-    for chunk in chunks(wanted):
+    for chunk in pair_chunks(session, orders):
         result = await session.execute(
             select(Order.source_system, Order.order_no, Order.party_system, Order.party_key).where(
-                tuple_(Order.source_system, Order.order_no).in_(chunk)
+                pair_in(session, (Order.source_system, Order.order_no), chunk)
             )
         )
         for system, number, party_system, party_key in result.all():
