@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cdhub.services.ingest import IngestPipeline, IngestSummary
+from cdhub.services.ingest import IngestPipeline, IngestSummary, ParsedBatch
 from cdhub.storage.models import IngestCheckpoint
 from cdhub.storage.repo.upsert import upsert
 from connectors.files import RawRecord, read_records
@@ -83,15 +83,38 @@ async def ingest_file(
     start = checkpoint.offset if checkpoint else 0
     handled = 0
     reading = _Timed(read_records(path, encoding=encoding, start_offset=start))
-    for batch, next_offset in _batches(reading, batch_size):
-        summary = await _with_retries(sessions, pipeline, batch, system, where, print_, next_offset)
-        total.add(summary)
-        total.seconds["read"] += reading.take()
-        if on_commit is not None:
-            await on_commit(summary)
-        handled += len(batch)
-        if on_progress:
-            on_progress(FileProgress(path, handled, total))
+    batches = _batches(reading, batch_size)
+
+    def read_and_parse() -> tuple[list[RawRecord], int | None, ParsedBatch] | None:
+        item = next(batches, None)
+        if item is None:
+            return None
+        batch, next_offset = item
+        return batch, next_offset, pipeline.parse_batch(batch)
+
+    # The next batch is read and parsed in a worker thread while this one is
+    # stored: the database works on its core while Python parses on the other.
+    ahead = asyncio.ensure_future(asyncio.to_thread(read_and_parse))
+    try:
+        while (item := await ahead) is not None:
+            batch, next_offset, parsed = item
+            total.seconds["read"] += reading.take()
+            ahead = asyncio.ensure_future(asyncio.to_thread(read_and_parse))
+            summary = await _with_retries(
+                sessions, pipeline, parsed, system, where, print_, next_offset
+            )
+            total.add(summary)
+            if on_commit is not None:
+                await on_commit(summary)
+            handled += len(batch)
+            if on_progress:
+                on_progress(FileProgress(path, handled, total))
+    finally:
+        # A thread cannot be cancelled: let the read in flight finish before
+        # the file and the generator go away.
+        await asyncio.wait([ahead])
+        if not ahead.cancelled():
+            ahead.exception()  # retrieved: an error already raised is the one that counts
     async with sessions() as session, session.begin():
         await _save_checkpoint(session, system, where, print_, None)
     return total
@@ -136,7 +159,7 @@ def _batches(
 async def _with_retries(
     sessions: async_sessionmaker[AsyncSession],
     pipeline: IngestPipeline,
-    batch: list[RawRecord],
+    batch: ParsedBatch,
     system: str,
     where: str,
     print_: str,
@@ -145,7 +168,7 @@ async def _with_retries(
     for attempt in range(1, RETRIES + 1):
         try:
             async with sessions() as session, session.begin():
-                summary, _ = await pipeline.process_batch(session, batch, datetime.now(UTC))
+                summary, _ = await pipeline.store_batch(session, batch, datetime.now(UTC))
                 await _save_checkpoint(session, system, where, print_, next_offset)
             return summary
         except Exception as exc:

@@ -149,6 +149,17 @@ class _Parsed:
     facts: list[OrderFact | DeliveryFact | CallFact | LoyaltyEvent]
 
 
+@dataclass
+class ParsedBatch:
+    """A batch of raw records, parsed: what to store and what to quarantine."""
+
+    raws: Sequence[RawRecord]
+    summary: IngestSummary  # read, rejected and the parse time
+    parsed: list[_Parsed] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    results: dict[int, RecordResult] = field(default_factory=dict)  # the rejected, by index
+
+
 class IngestPipeline:
     """Runs batches of raw records of one source through the whole pipeline."""
 
@@ -160,16 +171,20 @@ class IngestPipeline:
         self, session: AsyncSession, raws: Sequence[RawRecord], now: datetime | None = None
     ) -> tuple[IngestSummary, list[RecordResult]]:
         """Process one batch inside the caller's transaction (flushes, never commits)."""
-        now = now or datetime.now(UTC)
-        summary = IngestSummary(read=len(raws))
-        results: dict[int, RecordResult] = {}
-        rejections: list[Rejection] = []
-        parsed: list[_Parsed] = []
+        return await self.store_batch(session, self.parse_batch(raws), now)
+
+    def parse_batch(self, raws: Sequence[RawRecord]) -> ParsedBatch:
+        """Parse and normalise a batch: pure CPU work, no database.
+
+        Safe to run in a worker thread while the previous batch is being stored
+        (file ingest does: the database then works while Python parses).
+        """
+        batch = ParsedBatch(raws, IngestSummary(read=len(raws)))
         started = time.perf_counter()
         for index, raw in enumerate(raws):
             outcome = self._parse(raw)
             if isinstance(outcome, RejectedPayload):
-                rejections.append(
+                batch.rejections.append(
                     Rejection(
                         self.connector.system,
                         f"{raw.origin}:{raw.line_no}",
@@ -178,14 +193,31 @@ class IngestPipeline:
                         outcome.detail,
                     )
                 )
-                summary.rejected += 1
-                summary.reasons[outcome.reason] += 1
-                results[index] = RecordResult(
+                batch.summary.rejected += 1
+                batch.summary.reasons[outcome.reason] += 1
+                batch.results[index] = RecordResult(
                     raw.line_no, "rejected", reason=outcome.reason, detail=outcome.detail
                 )
             else:
-                parsed.append(outcome)
-        summary.seconds["normalise"] += time.perf_counter() - started
+                batch.parsed.append(outcome)
+        batch.summary.seconds["normalise"] += time.perf_counter() - started
+        return batch
+
+    async def store_batch(
+        self, session: AsyncSession, batch: ParsedBatch, now: datetime | None = None
+    ) -> tuple[IngestSummary, list[RecordResult]]:
+        """Store a parsed batch inside the caller's transaction (flushes, never commits).
+
+        ``batch`` is left as it was, so a batch whose transaction conflicted can be
+        stored again.
+        """
+        now = now or datetime.now(UTC)
+        raws = batch.raws
+        summary = IngestSummary()
+        summary.add(batch.summary)
+        results = dict(batch.results)
+        rejections = list(batch.rejections)
+        parsed = list(batch.parsed)
         parsed = await self._hold_erased(session, parsed, rejections, results, raws, summary)
         statuses = await self._store_parties(session, parsed, summary, now)
         started = time.perf_counter()
