@@ -147,6 +147,9 @@ class _Parsed:
     raw: RawRecord
     parties: list[PartyRecord]
     facts: list[OrderFact | DeliveryFact | CallFact | LoyaltyEvent]
+    # id(party) -> its stored form and content hash, computed with the parse
+    # (in the worker thread) rather than while the batch is stored
+    encoded: dict[int, tuple[dict[str, object], str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -282,7 +285,8 @@ class IngestPipeline:
             return exc
         except Exception as exc:  # a connector bug must not stop the batch
             return RejectedPayload("internal_error", f"{type(exc).__name__}: {exc}")
-        return _Parsed(raw, list(payload.parties), list(payload.facts))
+        parties = list(payload.parties)
+        return _Parsed(raw, parties, list(payload.facts), {id(p): _encoded(p) for p in parties})
 
     async def _store_parties(
         self,
@@ -302,6 +306,7 @@ class IngestPipeline:
                     latest[key] = (merged, _raw_of(item.raw), [*owners, id(item)])
                 else:
                     latest[key] = (party, _raw_of(item.raw), [id(item)])
+        encoded = {k: v for item in parsed for k, v in item.encoded.items()}
         started = time.perf_counter()
         stored = await records_repo.load_by_keys(session, latest)
         new_writes: list[RecordWrite] = []
@@ -313,14 +318,15 @@ class IngestPipeline:
             existing = stored.get(key)
             if existing is not None and self.connector.overlays and not existing.erased:
                 party = overlay_in_time(party_from_dict(existing.attributes), party)
-            attributes = party_to_dict(party)
+            # a party as parsed (not overlaid) was encoded with the parse
+            attributes, digest = encoded.get(id(party)) or _encoded(party)
             write = RecordWrite(
                 source_system=key[0],
                 source_key=key[1],
                 party_kind=party.kind.value,
                 raw=dict(raw),
                 attributes=attributes,
-                content_hash=content_hash(attributes),
+                content_hash=digest,
                 observed_at=party.observed_at,
             )
             if existing is None:
@@ -415,6 +421,11 @@ class IngestPipeline:
         await facts_repo.store_deliveries(session, _only(everything, DeliveryFact))
         await facts_repo.store_calls(session, _only(everything, CallFact), now)
         await facts_repo.store_loyalty(session, _only(everything, LoyaltyEvent))
+
+
+def _encoded(party: PartyRecord) -> tuple[dict[str, object], str]:
+    attributes = party_to_dict(party)
+    return attributes, content_hash(attributes)
 
 
 def _orders(parsed: Sequence[_Parsed]) -> list[OrderFact]:
