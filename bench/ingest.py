@@ -7,9 +7,9 @@ decoding), normalise (connector parsing and normalisation), store (source
 records), match (blocking, scoring, golden records and their views) and facts.
 Read and normalise run in a worker thread beside store and facts (the next
 batch is parsed while this one is stored), so the stages add up to more than
-the elapsed time. The baseline measured in the same run is reading and decoding the same files
-without ingesting them, so the ratio says how much the hub's work costs on top
-of I/O.
+the elapsed time. The baseline measured in the same run is reading and
+decoding the same files without ingesting them, so the ratio says how much the
+hub's work costs on top of I/O.
 
     python bench/ingest.py --people 20000            # about 100,000 raw records
 """

@@ -40,6 +40,7 @@ from mdm.records import (
 from mdm.serialization import content_hash, party_from_dict, party_to_dict
 
 F = TypeVar("F")
+_Encoded = tuple[dict[str, object], str]  # a party's stored form and its content hash
 ERASED_SUBJECT = "erased_subject"
 
 
@@ -147,9 +148,9 @@ class _Parsed:
     raw: RawRecord
     parties: list[PartyRecord]
     facts: list[OrderFact | DeliveryFact | CallFact | LoyaltyEvent]
-    # id(party) -> its stored form and content hash, computed with the parse
-    # (in the worker thread) rather than while the batch is stored
-    encoded: dict[int, tuple[dict[str, object], str]] = field(default_factory=dict)
+    # per party, its stored form and content hash, computed with the parse (in
+    # the worker thread) rather than while the batch is stored
+    encoded: list[_Encoded] = field(default_factory=list)
 
 
 @dataclass
@@ -220,8 +221,7 @@ class IngestPipeline:
         summary.add(batch.summary)
         results = dict(batch.results)
         rejections = list(batch.rejections)
-        parsed = list(batch.parsed)
-        parsed = await self._hold_erased(session, parsed, rejections, results, raws, summary)
+        parsed = await self._hold_erased(session, batch.parsed, rejections, results, raws, summary)
         statuses = await self._store_parties(session, parsed, summary, now)
         started = time.perf_counter()
         placed = await self._placed_before(session, parsed)
@@ -286,7 +286,7 @@ class IngestPipeline:
         except Exception as exc:  # a connector bug must not stop the batch
             return RejectedPayload("internal_error", f"{type(exc).__name__}: {exc}")
         parties = list(payload.parties)
-        return _Parsed(raw, parties, list(payload.facts), {id(p): _encoded(p) for p in parties})
+        return _Parsed(raw, parties, list(payload.facts), [_encoded(p) for p in parties])
 
     async def _store_parties(
         self,
@@ -296,17 +296,19 @@ class IngestPipeline:
         now: datetime,
     ) -> dict[int, list[str]]:
         # Later payloads of the same key in one batch win (or overlay, for WeChat).
-        latest: dict[tuple[str, str], tuple[PartyRecord, dict[str, object], list[int]]] = {}
+        # Each party keeps its encoding from the parse unless an overlay replaced it.
+        latest: dict[
+            tuple[str, str], tuple[PartyRecord, _Encoded | None, dict[str, object], list[int]]
+        ] = {}
         for item in parsed:
-            for party in item.parties:
+            for party, encoded in zip(item.parties, item.encoded, strict=True):
                 key = (party.source_system, party.source_key)
-                if key in latest:
-                    previous, _, owners = latest[key]
-                    merged = overlay_in_time(previous, party) if self.connector.overlays else party
-                    latest[key] = (merged, _raw_of(item.raw), [*owners, id(item)])
-                else:
-                    latest[key] = (party, _raw_of(item.raw), [id(item)])
-        encoded = {k: v for item in parsed for k, v in item.encoded.items()}
+                as_parsed: _Encoded | None = encoded
+                earlier = latest.get(key)
+                owners = earlier[3] if earlier else []
+                if earlier and self.connector.overlays:
+                    party, as_parsed = overlay_in_time(earlier[0], party), None
+                latest[key] = (party, as_parsed, _raw_of(item.raw), [*owners, id(item)])
         started = time.perf_counter()
         stored = await records_repo.load_by_keys(session, latest)
         new_writes: list[RecordWrite] = []
@@ -314,12 +316,12 @@ class IngestPipeline:
         changes: list[tuple[records_repo.StoredRecord, RecordWrite]] = []
         changed_parties: list[PartyRecord] = []
         statuses: dict[int, list[str]] = {}
-        for key, (party, raw, owners) in latest.items():
+        for key, (party, encoding, raw, owners) in latest.items():
             existing = stored.get(key)
             if existing is not None and self.connector.overlays and not existing.erased:
                 party = overlay_in_time(party_from_dict(existing.attributes), party)
-            # a party as parsed (not overlaid) was encoded with the parse
-            attributes, digest = encoded.get(id(party)) or _encoded(party)
+                encoding = None
+            attributes, digest = encoding or _encoded(party)
             write = RecordWrite(
                 source_system=key[0],
                 source_key=key[1],
@@ -423,7 +425,7 @@ class IngestPipeline:
         await facts_repo.store_loyalty(session, _only(everything, LoyaltyEvent))
 
 
-def _encoded(party: PartyRecord) -> tuple[dict[str, object], str]:
+def _encoded(party: PartyRecord) -> _Encoded:
     attributes = party_to_dict(party)
     return attributes, content_hash(attributes)
 
